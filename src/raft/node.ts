@@ -1,0 +1,492 @@
+import type { BugName } from './bugs.js';
+import { KvStateMachine } from './kv.js';
+import { RaftLog } from './log.js';
+import type {
+  AppendEntries,
+  AppendEntriesReply,
+  InstallSnapshot,
+  InstallSnapshotReply,
+  RaftMessage,
+  RequestVote,
+  RequestVoteReply,
+} from './messages.js';
+import type {
+  Applied,
+  Command,
+  Entry,
+  Message,
+  NodeId,
+  NodeInit,
+  Observation,
+  Output,
+  ProposalResult,
+  RaftNode,
+  Role,
+  Snapshot,
+} from './types.js';
+
+export interface CoreOptions {
+  /** Turn on one built-in bug; null is the correct core. */
+  readonly bug?: BugName | null;
+  /**
+   * Append a no-op entry when elected (paper section 8). Off by default: Figure 2 has no
+   * such entry, the classic lab tests expect a client's first command at index 1, and the
+   * no-op would hide the Figure 8 bug this tool must be able to show.
+   */
+  readonly noopOnElection?: boolean;
+  /** Most entries one AppendEntries carries. */
+  readonly maxBatch?: number;
+}
+
+/**
+ * The reference Raft core (paper Figure 2, section 5.3 back-up hint, section 7 snapshots),
+ * written as a pure state machine: every input returns what to persist, send and apply.
+ */
+export class RaftCore implements RaftNode {
+  private readonly id: NodeId;
+  private readonly peers: readonly NodeId[];
+  private readonly clusterSize: number;
+  private readonly init: NodeInit;
+  private readonly bug: BugName | null;
+  private readonly noop: boolean;
+  private readonly maxBatch: number;
+
+  // Persistent state (Figure 2); written through `write` before any message that depends on it.
+  private term = 0;
+  private votedFor: NodeId | null = null;
+  private readonly log: RaftLog;
+  /** The latest snapshot, kept whole for InstallSnapshot. */
+  private snapshot: Snapshot | null;
+
+  // Volatile state. Invariant: lastApplied <= commitIndex (unless bug apply-uncommitted).
+  private role: Role = 'follower';
+  private leaderId: NodeId | null = null;
+  private commitIndex = 0;
+  private lastApplied = 0;
+  private readonly kv = new KvStateMachine();
+  private readonly votes = new Set<NodeId>();
+  /** Leader only, indexed by node id. */
+  private readonly nextIndex: number[] = [];
+  private readonly matchIndex: number[] = [];
+  /** Leader only: peers whose nextIndex is confirmed, so it may advance optimistically. */
+  private readonly replicating: boolean[] = [];
+
+  // The output under construction for the current input.
+  private outMessages: Message[] = [];
+  private outApplied: Applied[] = [];
+  private outHard = false;
+  private outSnapshot: Snapshot | undefined;
+  private outTruncate: number | undefined;
+  private outAppend: Entry[] = [];
+  private outTimer: number | undefined;
+  private outRestored: Output['restored'];
+  private outProposal: ProposalResult | undefined;
+
+  constructor(init: NodeInit, options: CoreOptions = {}) {
+    this.init = init;
+    this.id = init.id;
+    this.peers = init.cluster.filter((p) => p !== init.id);
+    this.clusterSize = init.cluster.length;
+    this.bug = options.bug ?? null;
+    this.noop = options.noopOnElection ?? false;
+    this.maxBatch = options.maxBatch ?? 64;
+    const stored = init.stored;
+    this.snapshot = stored?.snapshot ?? null;
+    this.log = new RaftLog(this.snapshot, stored?.log ?? []);
+    if (stored !== null) {
+      this.term = this.bug === 'forget-term-on-restart' ? 0 : stored.hardState.term;
+      this.votedFor = this.bug === 'forget-vote-on-restart' ? null : stored.hardState.votedFor;
+    }
+  }
+
+  // ---- inputs -------------------------------------------------------------------------------
+
+  start(): Output {
+    if (this.snapshot !== null) this.restoreStateMachine(this.snapshot);
+    this.resetElectionTimer();
+    return this.flush();
+  }
+
+  tick(): Output {
+    if (this.role === 'leader') {
+      this.broadcastAppend();
+      this.outTimer = this.init.timing.heartbeatMs;
+    } else {
+      this.campaign();
+    }
+    return this.flush();
+  }
+
+  propose(command: Command): Output {
+    if (this.role !== 'leader') {
+      this.outProposal = { accepted: false, leaderHint: this.leaderId };
+      return this.flush();
+    }
+    const entry: Entry = { index: this.log.lastIndex + 1, term: this.term, command };
+    this.appendEntry(entry);
+    this.outProposal = { accepted: true, index: entry.index, term: entry.term };
+    for (const p of this.peers) if (this.replicating[p]) this.sendAppend(p);
+    this.maybeCommit();
+    return this.flush();
+  }
+
+  compact(): Output {
+    if (this.lastApplied > this.log.snapshotIndex) this.takeSnapshot();
+    return this.flush();
+  }
+
+  receive(message: Message): Output {
+    this.step(message as unknown as RaftMessage);
+    return this.flush();
+  }
+
+  observe(): Observation {
+    return {
+      role: this.role,
+      term: this.term,
+      votedFor: this.votedFor,
+      commitIndex: this.commitIndex,
+      lastApplied: this.lastApplied,
+      leaderId: this.leaderId,
+    };
+  }
+
+  /** For tests and debugging: the in-memory log. */
+  get entries(): readonly Entry[] {
+    return this.log.slice(this.log.snapshotIndex + 1);
+  }
+
+  // ---- message handling ---------------------------------------------------------------------
+
+  private step(m: RaftMessage): void {
+    if (m.term > this.term) {
+      const fromLeader = m.type === 'AppendEntries' || m.type === 'InstallSnapshot';
+      this.becomeFollower(m.term, fromLeader ? m.from : null);
+    } else if (m.term < this.term && !(this.bug === 'accept-stale-term' && m.type === 'AppendEntries')) {
+      this.rejectStale(m);
+      return;
+    }
+    switch (m.type) {
+      case 'RequestVote':
+        return this.handleRequestVote(m);
+      case 'RequestVoteReply':
+        return this.handleVoteReply(m);
+      case 'AppendEntries':
+        return this.handleAppendEntries(m);
+      case 'AppendEntriesReply':
+        return this.handleAppendReply(m);
+      case 'InstallSnapshot':
+        return this.handleInstallSnapshot(m);
+      case 'InstallSnapshotReply':
+        return this.handleSnapshotReply(m);
+    }
+  }
+
+  /** A request from an older term gets our term back so its sender steps down; replies are dropped. */
+  private rejectStale(m: RaftMessage): void {
+    if (m.type === 'RequestVote') this.send<RequestVoteReply>({ type: 'RequestVoteReply', from: this.id, to: m.from, term: this.term, granted: false });
+    else if (m.type === 'AppendEntries') this.replyAppend(m.from, false, 0, 0, 0);
+    else if (m.type === 'InstallSnapshot') this.send<InstallSnapshotReply>({ type: 'InstallSnapshotReply', from: this.id, to: m.from, term: this.term, matchIndex: 0 });
+  }
+
+  private handleRequestVote(m: RequestVote): void {
+    const free = this.votedFor === null || this.votedFor === m.from || this.bug === 'double-vote';
+    const upToDate =
+      m.lastLogTerm > this.log.lastTerm || (m.lastLogTerm === this.log.lastTerm && m.lastLogIndex >= this.log.lastIndex);
+    const granted = free && (upToDate || this.bug === 'vote-ignores-log');
+    if (granted) {
+      this.votedFor = m.from;
+      this.outHard = true;
+      this.resetElectionTimer();
+    }
+    this.send<RequestVoteReply>({ type: 'RequestVoteReply', from: this.id, to: m.from, term: this.term, granted });
+  }
+
+  private handleVoteReply(m: RequestVoteReply): void {
+    if (this.role !== 'candidate' || m.term !== this.term || !m.granted) return;
+    this.votes.add(m.from);
+    if (this.votes.size >= this.quorum()) this.becomeLeader();
+  }
+
+  private handleAppendEntries(m: AppendEntries): void {
+    if (m.term === this.term) {
+      if (this.role !== 'follower') this.becomeFollower(this.term, m.from);
+      this.leaderId = m.from;
+    }
+    this.resetElectionTimer();
+
+    let prevIndex = m.prevLogIndex;
+    let entries = m.entries;
+    // Entries at or below our snapshot are committed, so they match the leader's: skip them.
+    if (prevIndex < this.log.snapshotIndex) {
+      entries = entries.filter((e) => e.index > this.log.snapshotIndex);
+      prevIndex = this.log.snapshotIndex;
+    } else if (prevIndex > this.log.lastIndex) {
+      return this.replyAppend(m.from, false, 0, 0, this.log.lastIndex + 1);
+    } else if (this.log.termAt(prevIndex) !== m.prevLogTerm && this.bug !== 'skip-prev-check') {
+      const conflictTerm = this.log.termAt(prevIndex)!;
+      return this.replyAppend(m.from, false, 0, conflictTerm, this.log.firstIndexOfTerm(conflictTerm, prevIndex));
+    }
+
+    if (this.bug === 'truncate-on-match' && prevIndex < this.log.lastIndex) this.truncate(prevIndex + 1);
+    for (const e of entries) {
+      if (e.index <= this.log.lastIndex) {
+        if (this.log.termAt(e.index) === e.term) continue;
+        this.truncate(e.index); // a conflict: this entry and all that follow it go
+      }
+      this.appendEntry(e);
+    }
+    const lastNew = entries.length === 0 ? prevIndex : entries[entries.length - 1].index;
+    if (m.leaderCommit > this.commitIndex) {
+      this.setCommitIndex(Math.max(this.commitIndex, Math.min(m.leaderCommit, lastNew)));
+    } else if (this.bug === 'apply-uncommitted') {
+      this.applyCommitted();
+    }
+    this.replyAppend(m.from, true, lastNew, 0, 0);
+  }
+
+  private replyAppend(to: NodeId, success: boolean, matchIndex: number, conflictTerm: number, conflictIndex: number): void {
+    this.send<AppendEntriesReply>({ type: 'AppendEntriesReply', from: this.id, to, term: this.term, success, matchIndex, conflictTerm, conflictIndex });
+  }
+
+  private handleAppendReply(m: AppendEntriesReply): void {
+    if (this.role !== 'leader' || m.term !== this.term) return;
+    const p = m.from;
+    if (m.success) {
+      if (m.matchIndex > this.matchIndex[p]) this.matchIndex[p] = m.matchIndex;
+      if (this.nextIndex[p] <= this.matchIndex[p]) this.nextIndex[p] = this.matchIndex[p] + 1;
+      this.replicating[p] = true;
+      this.maybeCommit();
+      if (this.nextIndex[p] <= this.log.lastIndex) this.sendAppend(p);
+      return;
+    }
+    // Rejected: back nextIndex up with the section 5.3 hint, never below matchIndex + 1 or 1.
+    let next = m.conflictIndex;
+    if (m.conflictTerm > 0) {
+      const last = this.log.lastIndexOfTerm(m.conflictTerm);
+      if (last > 0) next = last + 1;
+    }
+    next = Math.max(1, this.matchIndex[p] + 1, Math.min(next, this.nextIndex[p] - 1 || 1));
+    this.nextIndex[p] = next;
+    this.replicating[p] = false;
+    this.sendAppend(p);
+  }
+
+  private handleInstallSnapshot(m: InstallSnapshot): void {
+    if (m.term === this.term) {
+      if (this.role !== 'follower') this.becomeFollower(this.term, m.from);
+      this.leaderId = m.from;
+    }
+    this.resetElectionTimer();
+    const s = m.snapshot;
+    // A stale or duplicated snapshot must never move this node backwards.
+    if (s.lastIncludedIndex > this.commitIndex && s.lastIncludedIndex > this.log.snapshotIndex) {
+      const keep = this.log.termAt(s.lastIncludedIndex) === s.lastIncludedTerm;
+      this.log.compact(s, keep);
+      this.snapshot = s;
+      this.outSnapshot = s;
+      this.outAppend = this.outAppend.filter((e) => e.index > s.lastIncludedIndex);
+      if (!keep) this.outTruncate = s.lastIncludedIndex + 1;
+      else if (this.outTruncate !== undefined && this.outTruncate <= s.lastIncludedIndex) this.outTruncate = undefined;
+      this.commitIndex = s.lastIncludedIndex;
+      this.restoreStateMachine(s);
+    }
+    this.send<InstallSnapshotReply>({ type: 'InstallSnapshotReply', from: this.id, to: m.from, term: this.term, matchIndex: s.lastIncludedIndex });
+  }
+
+  private handleSnapshotReply(m: InstallSnapshotReply): void {
+    if (this.role !== 'leader' || m.term !== this.term) return;
+    const p = m.from;
+    if (m.matchIndex > this.matchIndex[p]) this.matchIndex[p] = m.matchIndex;
+    this.nextIndex[p] = Math.max(this.nextIndex[p], this.matchIndex[p] + 1);
+    this.replicating[p] = true;
+    this.maybeCommit();
+    if (this.nextIndex[p] <= this.log.lastIndex) this.sendAppend(p);
+  }
+
+  // ---- roles --------------------------------------------------------------------------------
+
+  private becomeFollower(term: number, leader: NodeId | null): void {
+    // A deposed leader's pending timer is a heartbeat; without a fresh election timeout it
+    // would campaign again at once.
+    if (this.role === 'leader') this.resetElectionTimer();
+    if (term !== this.term) {
+      this.term = term;
+      this.votedFor = null;
+      this.outHard = true;
+    }
+    this.role = 'follower';
+    this.leaderId = leader;
+    this.votes.clear();
+  }
+
+  private campaign(): void {
+    this.term += 1;
+    this.role = 'candidate';
+    this.leaderId = null;
+    this.votedFor = this.id;
+    this.outHard = true;
+    this.votes.clear();
+    this.votes.add(this.id);
+    this.resetElectionTimer();
+    if (this.votes.size >= this.quorum()) return this.becomeLeader();
+    for (const p of this.peers) {
+      this.send<RequestVote>({ type: 'RequestVote', from: this.id, to: p, term: this.term, lastLogIndex: this.log.lastIndex, lastLogTerm: this.log.lastTerm });
+    }
+  }
+
+  private becomeLeader(): void {
+    this.role = 'leader';
+    this.leaderId = this.id;
+    for (const p of this.peers) {
+      this.nextIndex[p] = this.log.lastIndex + 1;
+      this.matchIndex[p] = 0;
+      this.replicating[p] = false;
+    }
+    if (this.noop) this.appendEntry({ index: this.log.lastIndex + 1, term: this.term, command: null });
+    this.broadcastAppend();
+    this.outTimer = this.init.timing.heartbeatMs;
+    this.maybeCommit();
+  }
+
+  private quorum(): number {
+    return this.bug === 'wrong-quorum' ? Math.floor(this.clusterSize / 2) : Math.floor(this.clusterSize / 2) + 1;
+  }
+
+  // ---- replication and commit ---------------------------------------------------------------
+
+  private broadcastAppend(): void {
+    for (const p of this.peers) this.sendAppend(p);
+  }
+
+  private sendAppend(p: NodeId): void {
+    const next = this.nextIndex[p];
+    const prev = next - 1;
+    if (prev < this.log.snapshotIndex && this.snapshot !== null) {
+      this.send<InstallSnapshot>({ type: 'InstallSnapshot', from: this.id, to: p, term: this.term, snapshot: this.snapshot });
+      return;
+    }
+    const entries = this.log.slice(next, next + this.maxBatch - 1);
+    this.send<AppendEntries>({
+      type: 'AppendEntries',
+      from: this.id,
+      to: p,
+      term: this.term,
+      prevLogIndex: prev,
+      prevLogTerm: this.log.termAt(prev) ?? 0,
+      entries,
+      leaderCommit: this.commitIndex,
+    });
+    if (this.replicating[p] && entries.length > 0) this.nextIndex[p] = entries[entries.length - 1].index + 1;
+  }
+
+  /** Commit the highest index a quorum holds, but only one of the current term (Figure 8). */
+  private maybeCommit(): void {
+    const q = this.quorum();
+    for (let n = this.log.lastIndex; n > this.commitIndex; n--) {
+      const t = this.log.termAt(n);
+      if (t === undefined) break;
+      if (t !== this.term && this.bug !== 'commit-previous-term') {
+        if (t < this.term) break;
+        continue;
+      }
+      let count = 1;
+      for (const p of this.peers) if (this.matchIndex[p] >= n) count++;
+      if (count >= q) {
+        this.setCommitIndex(n);
+        return;
+      }
+    }
+  }
+
+  private setCommitIndex(n: number): void {
+    this.commitIndex = n;
+    this.applyCommitted();
+  }
+
+  private applyCommitted(): void {
+    const upTo = this.bug === 'apply-uncommitted' ? this.log.lastIndex : this.commitIndex;
+    while (this.lastApplied < upTo) {
+      const e = this.log.entry(this.lastApplied + 1);
+      this.lastApplied = e.index;
+      const digest = this.kv.apply(e.index, e.term, e.command);
+      this.outApplied.push({ index: e.index, term: e.term, command: e.command, digest });
+    }
+    const threshold = this.init.snapshotThreshold;
+    if (threshold > 0 && this.lastApplied - this.log.snapshotIndex >= threshold) this.takeSnapshot();
+  }
+
+  private takeSnapshot(): void {
+    const s: Snapshot = {
+      lastIncludedIndex: this.lastApplied,
+      lastIncludedTerm: this.log.termAt(this.lastApplied)!,
+      digest: this.kv.digest,
+      data: this.kv.save(),
+    };
+    this.log.compact(s, true);
+    this.snapshot = s;
+    this.outSnapshot = s;
+    this.outAppend = this.outAppend.filter((e) => e.index > s.lastIncludedIndex);
+    if (this.outTruncate !== undefined && this.outTruncate <= s.lastIncludedIndex) this.outTruncate = s.lastIncludedIndex + 1;
+  }
+
+  private restoreStateMachine(s: Snapshot): void {
+    this.kv.restore(s.data);
+    this.commitIndex = Math.max(this.commitIndex, s.lastIncludedIndex);
+    this.lastApplied = s.lastIncludedIndex;
+    this.outRestored = { index: s.lastIncludedIndex, term: s.lastIncludedTerm, digest: s.digest };
+  }
+
+  // ---- output -------------------------------------------------------------------------------
+
+  private appendEntry(e: Entry): void {
+    this.log.append(e);
+    this.outAppend.push(e);
+  }
+
+  private truncate(from: number): void {
+    this.log.truncateFrom(from);
+    this.outAppend = this.outAppend.filter((e) => e.index < from);
+    if (this.outTruncate === undefined || from < this.outTruncate) this.outTruncate = from;
+  }
+
+  private resetElectionTimer(): void {
+    const { electionTimeoutMinMs: lo, electionTimeoutMaxMs: hi } = this.init.timing;
+    this.outTimer = this.init.randomInt(lo, hi);
+  }
+
+  private send<M extends RaftMessage>(m: M): void {
+    this.outMessages.push(m);
+  }
+
+  private flush(): Output {
+    const hard = this.outHard;
+    const write =
+      hard || this.outSnapshot !== undefined || this.outTruncate !== undefined || this.outAppend.length > 0
+        ? {
+            ...(hard ? { hardState: { term: this.term, votedFor: this.votedFor } } : {}),
+            ...(this.outSnapshot !== undefined ? { snapshot: this.outSnapshot } : {}),
+            ...(this.outTruncate !== undefined ? { truncateFrom: this.outTruncate } : {}),
+            ...(this.outAppend.length > 0 ? { append: this.outAppend } : {}),
+          }
+        : undefined;
+    const out: Output = {
+      messages: this.outMessages,
+      applied: this.outApplied,
+      ...(write !== undefined ? { write } : {}),
+      ...(this.outTimer !== undefined ? { timer: this.outTimer } : {}),
+      ...(this.outRestored !== undefined ? { restored: this.outRestored } : {}),
+      ...(this.outProposal !== undefined ? { proposal: this.outProposal } : {}),
+    };
+    this.outMessages = [];
+    this.outApplied = [];
+    this.outHard = false;
+    this.outSnapshot = undefined;
+    this.outTruncate = undefined;
+    this.outAppend = [];
+    this.outTimer = undefined;
+    this.outRestored = undefined;
+    this.outProposal = undefined;
+    return out;
+  }
+}
