@@ -1,0 +1,257 @@
+import type { NodeId } from '../raft/types.js';
+import type { Checker, Report, StepInfo } from '../sim/observer.js';
+import { LogMirror } from './log-mirror.js';
+
+/** The safety properties of the paper's Figure 3, by the names findings carry. */
+export const SAFETY_INVARIANTS = [
+  'election-safety',
+  'leader-append-only',
+  'log-matching',
+  'leader-completeness',
+  'state-machine-safety',
+] as const;
+
+export type SafetyInvariant = (typeof SAFETY_INVARIANTS)[number];
+
+/**
+ * Election Safety: at most one leader per term over the whole history.
+ */
+export class ElectionSafety {
+  private readonly leaderOf = new Map<number, NodeId>();
+
+  check(s: StepInfo): Report | null {
+    if (s.after.role !== 'leader') return null;
+    const term = s.after.term;
+    const other = this.leaderOf.get(term);
+    if (other === undefined) {
+      this.leaderOf.set(term, s.node);
+      return null;
+    }
+    if (other === s.node) return null;
+    return {
+      invariant: 'election-safety',
+      nodes: [other, s.node],
+      terms: [term],
+      message: `nodes ${other} and ${s.node} were both leader in term ${term}`,
+    };
+  }
+}
+
+/**
+ * Leader Append-Only: a leader never overwrites or deletes entries in its own log. Checked on
+ * the write of an input the node started and ended as leader of the same term.
+ */
+export class LeaderAppendOnly {
+  check(s: StepInfo, logs: LogMirror): Report | null {
+    const b = s.before;
+    const w = s.write;
+    if (b === null || b.role !== 'leader' || w?.truncateFrom === undefined) return null;
+    if (s.after.term !== b.term || w.truncateFrom > logs.lastIndex(s.node)) return null;
+    return {
+      invariant: 'leader-append-only',
+      nodes: [s.node],
+      index: w.truncateFrom,
+      terms: [b.term],
+      message: `leader ${s.node} of term ${b.term} deleted its own entries from index ${w.truncateFrom} on`,
+    };
+  }
+}
+
+/**
+ * Log Matching: two logs holding an entry with the same index and term are identical up to it.
+ * The mirror compares prefix hashes as each entry is made durable.
+ */
+export class LogMatching {
+  check(node: NodeId, index: number, term: number, hash: number, logs: LogMirror): Report | null {
+    const first = logs.firstHolder(index, term);
+    if (first === undefined || first.hash === hash) return null;
+    const other = first.node;
+    const stillHolds = other !== node && logs.termAt(other, index) === term;
+    const at = stillHolds ? logs.firstDifference(node, other, index) : undefined;
+    return {
+      invariant: 'log-matching',
+      nodes: other === node ? [node] : [other, node],
+      index,
+      terms: [term],
+      message:
+        `node ${node} and node ${other} both held index ${index} from term ${term}, but their logs differ` +
+        (at !== undefined ? ` at index ${at}` : ' before it'),
+    };
+  }
+}
+
+/**
+ * Leader Completeness: an entry committed in a term is in the log of every leader of a later
+ * term. Commit points are remembered per term as (index, prefix hash); each new leader, and
+ * each leader alive when an earlier-term commit lands, must hold the prefix.
+ */
+export class LeaderCompleteness {
+  /** term -> the highest commit point reached in that term. */
+  private readonly commits = new Map<number, { index: number; hash: number; node: NodeId }>();
+  private readonly seenCommit: number[] = [];
+
+  constructor(private readonly nodes: number) {}
+
+  onCrash(node: NodeId): void {
+    this.seenCommit[node] = 0;
+  }
+
+  check(s: StepInfo, logs: LogMirror, leaders: readonly (number | null)[]): Report | null {
+    const c = s.after.commitIndex;
+    if (c > (this.seenCommit[s.node] ?? 0)) {
+      this.seenCommit[s.node] = c;
+      const hash = logs.hashAt(s.node, c);
+      const term = s.after.term;
+      const prev = this.commits.get(term);
+      if (hash !== undefined && (prev === undefined || prev.index < c)) {
+        this.commits.set(term, { index: c, hash, node: s.node });
+        for (let id = 1; id <= this.nodes; id++) {
+          const lt = leaders[id];
+          if (lt !== null && lt !== undefined && lt > term) {
+            const r = this.missing(id, lt, term, c, hash, s.node, logs);
+            if (r !== null) return r;
+          }
+        }
+      }
+    }
+    if (s.after.role === 'leader' && (s.before === null || s.before.role !== 'leader' || s.before.term !== s.after.term)) {
+      for (const [term, p] of this.commits) {
+        if (term >= s.after.term) continue;
+        const r = this.missing(s.node, s.after.term, term, p.index, p.hash, p.node, logs);
+        if (r !== null) return r;
+      }
+    }
+    return null;
+  }
+
+  private missing(leader: NodeId, leaderTerm: number, term: number, index: number, hash: number, committer: NodeId, logs: LogMirror): Report | null {
+    if (index < logs.baseIndex(leader)) return null; // inside the leader's snapshot: committed state
+    if (logs.hashAt(leader, index) === hash) return null;
+    const has = logs.lastIndex(leader) >= index;
+    return {
+      invariant: 'leader-completeness',
+      nodes: [leader, committer],
+      index,
+      terms: [term, leaderTerm],
+      message: has
+        ? `leader ${leader} of term ${leaderTerm} holds a different entry at index ${index} than the one node ${committer} saw committed in term ${term}`
+        : `leader ${leader} of term ${leaderTerm} lacks index ${index}, which node ${committer} saw committed in term ${term}`,
+    };
+  }
+}
+
+/**
+ * State Machine Safety: no two nodes apply different commands at one index; state digests
+ * agree at every index (snapshots included), and no state machine moves backwards.
+ */
+export class StateMachineSafety {
+  private readonly ids: (string | null)[] = [];
+  private readonly digests: number[] = [];
+  private readonly by: NodeId[] = [];
+
+  check(s: StepInfo): Report | null {
+    const r = s.restored;
+    if (r !== undefined) {
+      if (s.before !== null && r.index < s.before.lastApplied) {
+        return {
+          invariant: 'state-machine-safety',
+          nodes: [s.node],
+          index: r.index,
+          message: `node ${s.node}'s state machine went back from index ${s.before.lastApplied} to ${r.index} (a stale snapshot was installed)`,
+        };
+      }
+      const known = this.digests[r.index];
+      if (known !== undefined && known !== r.digest) {
+        return {
+          invariant: 'state-machine-safety',
+          nodes: [this.by[r.index], s.node],
+          index: r.index,
+          message: `node ${s.node} restored a snapshot at index ${r.index} whose state differs from what node ${this.by[r.index]} applied there`,
+        };
+      }
+      if (known === undefined && r.index > 0) {
+        this.digests[r.index] = r.digest;
+        this.by[r.index] = s.node;
+      }
+    }
+    for (const a of s.applied) {
+      const id = a.command === null ? null : a.command.id;
+      const known = this.digests[a.index];
+      if (known === undefined) {
+        this.digests[a.index] = a.digest;
+        this.ids[a.index] = id;
+        this.by[a.index] = s.node;
+        continue;
+      }
+      const knownId = this.ids[a.index];
+      if (knownId !== undefined && knownId !== id) {
+        return {
+          invariant: 'state-machine-safety',
+          nodes: [this.by[a.index], s.node],
+          index: a.index,
+          terms: [a.term],
+          message: `node ${s.node} applied ${id ?? 'a no-op'} at index ${a.index}, but node ${this.by[a.index]} applied ${knownId ?? 'a no-op'} there`,
+        };
+      }
+      if (known !== a.digest) {
+        return {
+          invariant: 'state-machine-safety',
+          nodes: [this.by[a.index], s.node],
+          index: a.index,
+          message: `node ${s.node}'s state after index ${a.index} differs from node ${this.by[a.index]}'s (digests ${hex(a.digest)} and ${hex(known)})`,
+        };
+      }
+      if (knownId === undefined) this.ids[a.index] = id;
+    }
+    return null;
+  }
+}
+
+function hex(n: number): string {
+  return n.toString(16).padStart(8, '0');
+}
+
+/**
+ * All five safety checkers over one shared log mirror, run after every node input. Each
+ * checks only what the input changed.
+ */
+export class SafetyChecker implements Checker {
+  readonly name = 'safety';
+  private readonly logs: LogMirror;
+  private readonly election = new ElectionSafety();
+  private readonly appendOnly = new LeaderAppendOnly();
+  private readonly matching = new LogMatching();
+  private readonly completeness: LeaderCompleteness;
+  private readonly stateMachine = new StateMachineSafety();
+  /** Per node: its term while it is leader, else null. */
+  private readonly leaders: (number | null)[] = [];
+
+  constructor(nodes: number, private readonly only: ReadonlySet<SafetyInvariant> = new Set(SAFETY_INVARIANTS)) {
+    this.logs = new LogMirror(nodes);
+    this.completeness = new LeaderCompleteness(nodes);
+  }
+
+  onCrash(node: NodeId): void {
+    this.leaders[node] = null;
+    this.completeness.onCrash(node);
+  }
+
+  onStep(s: StepInfo): Report | null {
+    const on = this.only;
+    const es = on.has('election-safety') ? this.election.check(s) : null;
+    if (es !== null) return es;
+    if (s.write !== undefined) {
+      const la = on.has('leader-append-only') ? this.appendOnly.check(s, this.logs) : null;
+      if (la !== null) return la;
+      const checkMatch = on.has('log-matching');
+      const lm = this.logs.apply(s.node, s.write, (index, term, hash) =>
+        checkMatch ? this.matching.check(s.node, index, term, hash, this.logs) : null,
+      );
+      if (lm !== null) return lm;
+    }
+    this.leaders[s.node] = s.after.role === 'leader' ? s.after.term : null;
+    const lc = on.has('leader-completeness') ? this.completeness.check(s, this.logs, this.leaders) : null;
+    if (lc !== null) return lc;
+    return on.has('state-machine-safety') ? this.stateMachine.check(s) : null;
+  }
+}

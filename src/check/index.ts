@@ -1,0 +1,3 @@
+export { SafetyChecker, SAFETY_INVARIANTS, type SafetyInvariant } from './checkers.js';
+export { ElectionSafety, LeaderAppendOnly, LogMatching, LeaderCompleteness, StateMachineSafety } from './checkers.js';
+export { LogMirror } from './log-mirror.js';

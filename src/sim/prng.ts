@@ -1,0 +1,68 @@
+/**
+ * The one source of randomness: a seeded xoshiro128** generator. Streams are split by purpose
+ * (network, faults, timers, client) so that changing one knob does not reshuffle the others.
+ * The API is integer-only, so no result depends on float rounding.
+ */
+export class Prng {
+  private a: number;
+  private b: number;
+  private c: number;
+  private d: number;
+
+  constructor(seed: number, stream = 0) {
+    // splitmix32 expands (seed, stream) into the 128-bit state.
+    let s = (seed ^ Math.imul(stream + 1, 0x9e3779b9)) >>> 0;
+    const next = (): number => {
+      s = (s + 0x9e3779b9) >>> 0;
+      let z = s;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    this.a = next();
+    this.b = next();
+    this.c = next();
+    this.d = next() | 1;
+  }
+
+  /** A uniform 32-bit unsigned integer. */
+  nextU32(): number {
+    const result = Math.imul(rotl(Math.imul(this.b, 5), 7), 9) >>> 0;
+    const t = this.b << 9;
+    this.c ^= this.a;
+    this.d ^= this.b;
+    this.b ^= this.c;
+    this.a ^= this.d;
+    this.c ^= t;
+    this.d = rotl(this.d, 11);
+    return result;
+  }
+
+  /** Uniform integer in [min, max], both inclusive; ranges up to 2^32. */
+  int(min: number, max: number): number {
+    const span = max - min + 1;
+    if (span <= 1) return min;
+    // Rejection sampling keeps the draw unbiased.
+    const limit = Math.floor(0x100000000 / span) * span;
+    let x = this.nextU32();
+    while (x >= limit) x = this.nextU32();
+    return min + (x % span);
+  }
+
+  /** True with probability numerator / denominator. */
+  chance(numerator: number, denominator: number): boolean {
+    return numerator > 0 && this.int(0, denominator - 1) < numerator;
+  }
+
+  /** A child generator for one purpose; the parent stream is not advanced. */
+  split(stream: number): Prng {
+    return new Prng((this.a ^ this.c) >>> 0, stream);
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return ((x << k) | (x >>> (32 - k))) >>> 0;
+}
+
+/** Stream numbers, one per purpose. */
+export const STREAM = { network: 1, faults: 2, timers: 3, client: 4, drift: 5, swarm: 6 } as const;

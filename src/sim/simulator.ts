@@ -1,0 +1,558 @@
+import type { Command, Message, NodeFactory, NodeId, Observation, Output, RaftNode } from '../raft/types.js';
+import { describeMessage } from './describe.js';
+import type { EventKind, LogChange, NodeState, TraceEvent } from './events.js';
+import { Links, NetworkChoices } from './network.js';
+import type { Checker, Finding, Report, StepInfo } from './observer.js';
+import { Prng } from './prng.js';
+import { CALM_NETWORK, type Fault, type NetworkKnobs, type NodeRef, type Schedule } from './schedule.js';
+import { Storage } from './storage.js';
+
+export interface SimOptions {
+  readonly factory: NodeFactory;
+  readonly schedule: Schedule;
+  readonly checkers?: readonly Checker[];
+  /** Keep every event for a trace; off for exploration, where only failing runs are re-run to record. */
+  readonly record?: boolean;
+  /** Stop with an implementation finding past this many processed events. */
+  readonly maxEvents?: number;
+  /** Most messages one input may send before it counts as malformed output. */
+  readonly maxMessagesPerInput?: number;
+}
+
+export interface RunStats {
+  /** Processed queue events (deliveries, timers, faults, proposals). */
+  readonly events: number;
+  /** Trace steps: what a recording holds. */
+  readonly steps: number;
+  readonly virtualMs: number;
+  readonly sent: number;
+  readonly delivered: number;
+  readonly dropped: number;
+  readonly faults: number;
+  readonly proposals: number;
+  readonly committedProbe: boolean;
+}
+
+export interface RunResult {
+  readonly finding: Finding | null;
+  readonly stats: RunStats;
+  readonly events: readonly TraceEvent[] | null;
+}
+
+type SimEvent =
+  | { time: number; seq: number; kind: 'deliver'; msg: Message; epoch: number }
+  | { time: number; seq: number; kind: 'timer'; node: NodeId; gen: number }
+  | { time: number; seq: number; kind: 'fault'; fault: Fault }
+  | { time: number; seq: number; kind: 'restart'; node: NodeId; incarnation: number }
+  | { time: number; seq: number; kind: 'heal'; links: [NodeId, NodeId][]; generation: number }
+  | { time: number; seq: number; kind: 'propose'; command: Command; target: NodeId; attempt: number; probe: boolean }
+  | { time: number; seq: number; kind: 'calm' }
+  | { time: number; seq: number; kind: 'probe-check' }
+  | { time: number; seq: number; kind: 'end' };
+
+interface SimNode {
+  readonly id: NodeId;
+  node: RaftNode | null;
+  readonly storage: Storage;
+  obs: Observation | null;
+  timerGen: number;
+  /** Bumped on every crash so a restart scheduled for an earlier crash is ignored. */
+  incarnation: number;
+  lastApplied: number;
+  readonly drift: number;
+}
+
+/** Thrown inside the loop to end the run with a finding. */
+class Stop {
+  constructor(readonly finding: Finding) {}
+}
+
+const PROBE_RETRY_MS = 100;
+const PROBE_RECHECK_MS = 1000;
+const CLIENT_RETRY_MS = 10;
+
+/**
+ * The deterministic discrete-event simulator: one queue ordered by (virtual time, seq), every
+ * choice taken from the schedule, nothing read from the outside world.
+ */
+export class Simulator {
+  private readonly schedule: Schedule;
+  private readonly factory: NodeFactory;
+  private readonly checkers: readonly Checker[];
+  private readonly record: boolean;
+  private readonly maxEvents: number;
+  private readonly maxMessages: number;
+  private readonly queue: SimEvent[] = [];
+  private seq = 0;
+  private readonly nodes: SimNode[] = [];
+  private readonly cluster: NodeId[];
+  private readonly links: Links;
+  private readonly net: NetworkChoices;
+  private knobs: NetworkKnobs;
+  private readonly timers: Prng;
+  private now = 0;
+  private step = 0;
+  private processed = 0;
+  private sent = 0;
+  private delivered = 0;
+  private dropped = 0;
+  private faultCount = 0;
+  private proposalCount = 0;
+  private healGeneration = 0;
+  private leaderGuess: NodeId = 1;
+  private probeIndexes: number[] = [];
+  private probeApplied = new Set<NodeId>();
+  private probeSeq = 0;
+  private readonly trace: TraceEvent[] | null;
+
+  constructor(options: SimOptions) {
+    this.schedule = options.schedule;
+    this.factory = options.factory;
+    this.checkers = options.checkers ?? [];
+    this.record = options.record ?? false;
+    this.maxEvents = options.maxEvents ?? 5_000_000;
+    this.maxMessages = options.maxMessagesPerInput ?? 10_000;
+    this.trace = this.record ? [] : null;
+    const n = this.schedule.nodes;
+    this.cluster = Array.from({ length: n }, (_, i) => i + 1);
+    this.links = new Links(n);
+    this.net = new NetworkChoices(this.schedule);
+    this.knobs = this.schedule.network;
+    this.timers = new Prng(this.schedule.seed);
+    for (const id of this.cluster) {
+      this.nodes[id] = {
+        id,
+        node: null,
+        storage: new Storage(),
+        obs: null,
+        timerGen: 0,
+        incarnation: 0,
+        lastApplied: 0,
+        drift: this.schedule.drift[id - 1] ?? 1000,
+      };
+    }
+  }
+
+  run(): RunResult {
+    const s = this.schedule;
+    let finding: Finding | null = null;
+    try {
+      for (const id of this.cluster) this.boot(id, 'start');
+      for (const f of s.faults) this.push({ time: f.at, seq: 0, kind: 'fault', fault: f });
+      s.proposals.forEach((at, k) => {
+        this.push({ time: at, seq: 0, kind: 'propose', command: command(`c${k + 1}`, k), target: 0, attempt: 0, probe: false });
+      });
+      this.push({ time: s.durationMs, seq: 0, kind: 'calm' });
+      this.push({ time: s.durationMs + s.livenessWindowMs, seq: 0, kind: 'end' });
+      finding = this.loop();
+    } catch (e) {
+      if (!(e instanceof Stop)) throw e;
+      finding = e.finding;
+    }
+    return {
+      finding,
+      events: this.trace,
+      stats: {
+        events: this.processed,
+        steps: this.step,
+        virtualMs: this.now,
+        sent: this.sent,
+        delivered: this.delivered,
+        dropped: this.dropped,
+        faults: this.faultCount,
+        proposals: this.proposalCount,
+        committedProbe: this.probeCommitted(),
+      },
+    };
+  }
+
+  private loop(): Finding | null {
+    for (;;) {
+      const e = this.pop();
+      if (e === undefined) return null;
+      this.now = e.time;
+      if (++this.processed > this.maxEvents) {
+        return this.finding('event-budget', 'implementation', [], `the run passed ${this.maxEvents} events without ending`);
+      }
+      switch (e.kind) {
+        case 'deliver':
+          this.deliver(e.msg, e.epoch);
+          break;
+        case 'timer': {
+          const sn = this.nodes[e.node];
+          if (sn.node !== null && sn.timerGen === e.gen) this.input(sn, 'timer', undefined, (n) => n.tick());
+          break;
+        }
+        case 'fault':
+          this.fault(e.fault);
+          break;
+        case 'restart': {
+          const sn = this.nodes[e.node];
+          if (sn.node === null && sn.incarnation === e.incarnation) this.boot(e.node, 'restart');
+          break;
+        }
+        case 'heal':
+          if (e.generation === this.healGeneration) {
+            for (const [a, b] of e.links) this.links.restore(a, b);
+            this.emit('heal', 0, { links: e.links });
+          }
+          break;
+        case 'propose':
+          this.propose(e);
+          break;
+        case 'calm':
+          this.calm();
+          break;
+        case 'probe-check':
+          if (!this.probeCommitted()) this.proposeProbe();
+          break;
+        case 'end':
+          return this.checkLiveness();
+      }
+    }
+  }
+
+  // ---- nodes --------------------------------------------------------------------------------
+
+  private boot(id: NodeId, kind: 'start' | 'restart'): void {
+    const sn = this.nodes[id];
+    const stored = sn.storage.read();
+    let node: RaftNode;
+    try {
+      node = this.factory.create({
+        id,
+        cluster: this.cluster,
+        randomInt: (lo, hi) => this.timers.int(lo, hi),
+        stored,
+        timing: this.schedule.timing,
+        snapshotThreshold: this.schedule.snapshotThreshold,
+      });
+    } catch (err) {
+      throw new Stop(this.finding('implementation-error', 'implementation', [id], `create() threw on ${kind}: ${errorText(err)}`));
+    }
+    if (node === null || typeof node !== 'object') {
+      throw new Stop(this.finding('implementation-error', 'implementation', [id], `create() returned ${String(node)} instead of a node`));
+    }
+    sn.node = node;
+    sn.obs = null;
+    sn.lastApplied = 0;
+    this.input(sn, kind, undefined, (n) => n.start());
+  }
+
+  /**
+   * Feeds one input to a node and carries out its output: persist, check, record, then arm
+   * the timer, apply and send. Returns the output (null when the node is down).
+   */
+  private input(sn: SimNode, kind: EventKind, extra: Partial<TraceEvent> | undefined, feed: (n: RaftNode) => Output): Output | null {
+    const node = sn.node;
+    if (node === null) return null;
+    let out: Output;
+    let after: Observation;
+    try {
+      out = feed(node);
+      after = node.observe();
+    } catch (err) {
+      throw new Stop(this.finding('implementation-error', 'implementation', [sn.id], `node ${sn.id} threw on ${kind}: ${errorText(err)}`));
+    }
+    const malformed = this.validateOutput(sn, out, after);
+    if (malformed !== null) throw new Stop(this.finding('implementation-error', 'implementation', [sn.id], `node ${sn.id} returned malformed output on ${kind}: ${malformed}`));
+    const before = sn.obs;
+    sn.obs = after;
+
+    const restored = out.restored;
+    if (restored !== undefined) sn.lastApplied = restored.index;
+    for (const a of out.applied) {
+      if (a.index !== sn.lastApplied + 1) {
+        throw new Stop(this.finding('implementation-error', 'implementation', [sn.id], `node ${sn.id} applied index ${a.index} after ${sn.lastApplied}: entries must be applied in order, once each`));
+      }
+      sn.lastApplied = a.index;
+      if (a.command !== null && a.command.id.startsWith('probe')) this.probeApplied.add(sn.id);
+    }
+
+    const stepNo = this.step;
+    if (this.trace !== null) this.trace.push(this.event(kind, sn.id, after, out, extra));
+    else this.step++;
+    if (out.applied.length > 0) {
+      const first = out.applied[0].index;
+      const last = out.applied[out.applied.length - 1];
+      this.emit('apply', sn.id, { apply: [first, last.index, last.digest] });
+    }
+
+    const info: StepInfo = { node: sn.id, step: stepNo, time: this.now, before, after, write: out.write, applied: out.applied, restored };
+    for (const c of this.checkers) {
+      const r = c.onStep(info);
+      if (r !== null) throw new Stop(this.report(r, stepNo));
+    }
+
+    if (out.timer !== undefined) {
+      sn.timerGen++;
+      const delay = Math.max(1, Math.floor((out.timer * sn.drift + 500) / 1000));
+      this.push({ time: this.now + delay, seq: 0, kind: 'timer', node: sn.id, gen: sn.timerGen });
+    }
+    for (const m of out.messages) this.send(m);
+    return out;
+  }
+
+  /** Checks the shape of a user's output and makes its write durable. */
+  private validateOutput(sn: SimNode, out: Output, after: Observation): string | null {
+    if (out === null || typeof out !== 'object') return `expected an object, got ${String(out)}`;
+    if (!Array.isArray(out.messages)) return 'messages is not an array';
+    if (!Array.isArray(out.applied)) return 'applied is not an array';
+    if (out.messages.length > this.maxMessages) return `${out.messages.length} messages from one input`;
+    for (const m of out.messages) {
+      if (m === null || typeof m !== 'object') return `a message is ${String(m)}`;
+      if (m.from !== sn.id) return `a message claims to be from ${String(m.from)}`;
+      if (!(typeof m.to === 'number' && m.to >= 1 && m.to <= this.schedule.nodes) || m.to === sn.id) {
+        return `a message is addressed to unknown node ${String(m.to)}`;
+      }
+    }
+    if (out.timer !== undefined && !(typeof out.timer === 'number' && out.timer >= 0 && Number.isFinite(out.timer))) {
+      return `timer is ${String(out.timer)}`;
+    }
+    if (after === null || typeof after !== 'object' || typeof after.term !== 'number') return 'observe() did not return an observation';
+    if (out.write !== undefined) {
+      const bad = sn.storage.apply(out.write);
+      if (bad !== null) return `durable write: ${bad}`;
+    }
+    return null;
+  }
+
+  private crash(id: NodeId, downMs: number): void {
+    const sn = this.nodes[id];
+    if (sn.node === null) return;
+    sn.node = null;
+    sn.obs = null;
+    sn.timerGen++;
+    sn.incarnation++;
+    for (const c of this.checkers) c.onCrash?.(id);
+    this.emit('crash', id, { note: `down for ${downMs} ms` });
+    this.push({ time: this.now + downMs, seq: 0, kind: 'restart', node: id, incarnation: sn.incarnation });
+  }
+
+  // ---- network ------------------------------------------------------------------------------
+
+  private send(m: Message): void {
+    this.sent++;
+    const fate = this.net.fate(this.knobs);
+    if (fate.drop) return this.drop(m, 'lost');
+    if (this.links.isBlocked(m.from, m.to)) return this.drop(m, 'cut');
+    const epoch = this.links.epoch(m.from, m.to);
+    this.push({ time: this.now + fate.delay, seq: 0, kind: 'deliver', msg: m, epoch });
+    if (fate.dupDelay !== null) {
+      this.emit('duplicate', m.to, { from: m.from, msg: this.record ? describeMessage(m) : undefined });
+      this.push({ time: this.now + fate.dupDelay, seq: 0, kind: 'deliver', msg: m, epoch });
+    }
+  }
+
+  private drop(m: Message, why: string): void {
+    this.dropped++;
+    this.emit('drop', m.to, { from: m.from, msg: this.record ? describeMessage(m) : undefined, note: why });
+  }
+
+  private deliver(m: Message, epoch: number): void {
+    const sn = this.nodes[m.to];
+    if (sn.node === null) return this.drop(m, 'down');
+    if (this.links.epoch(m.from, m.to) !== epoch || this.links.isBlocked(m.from, m.to)) return this.drop(m, 'cut');
+    this.delivered++;
+    this.input(sn, 'deliver', this.record ? { from: m.from, msg: describeMessage(m) } : undefined, (n) => n.receive(m));
+  }
+
+  // ---- faults -------------------------------------------------------------------------------
+
+  private resolve(ref: NodeRef): NodeId | null {
+    if (ref >= 1 && ref <= this.schedule.nodes) return ref;
+    let best: SimNode | null = null;
+    for (const id of this.cluster) {
+      const sn = this.nodes[id];
+      if (sn.obs !== null && sn.obs.role === 'leader' && (best === null || sn.obs.term > best.obs!.term)) best = sn;
+    }
+    return best === null ? null : best.id;
+  }
+
+  private fault(f: Fault): void {
+    this.faultCount++;
+    switch (f.kind) {
+      case 'crash': {
+        const id = this.resolve(f.node);
+        if (id === null) return this.emit('crash', 0, { note: 'no leader to crash' });
+        return this.crash(id, f.downMs);
+      }
+      case 'partition': {
+        const side = new Set(f.side.map((r) => this.resolve(r)).filter((x): x is NodeId => x !== null));
+        const links: [NodeId, NodeId][] = [];
+        for (const a of this.cluster) for (const b of this.cluster) if (side.has(a) !== side.has(b)) links.push([a, b]);
+        return this.cutLinks(links, f.durationMs, `{${[...side].sort().join(',')}} | rest`);
+      }
+      case 'isolate': {
+        const id = this.resolve(f.node);
+        if (id === null) return this.emit('partition', 0, { note: 'no leader to isolate' });
+        const links: [NodeId, NodeId][] = [];
+        for (const b of this.cluster) if (b !== id) links.push([id, b], [b, id]);
+        return this.cutLinks(links, f.durationMs, `isolate ${id}`);
+      }
+      case 'cut': {
+        const from = this.resolve(f.from);
+        const to = this.resolve(f.to);
+        if (from === null || to === null || from === to) return this.emit('partition', 0, { note: 'cut skipped' });
+        return this.cutLinks([[from, to]], f.durationMs, `one-way ${from} -> ${to}`);
+      }
+    }
+  }
+
+  private cutLinks(links: [NodeId, NodeId][], durationMs: number, note: string): void {
+    for (const [a, b] of links) this.links.cut(a, b);
+    this.emit('partition', 0, { links, note });
+    this.push({ time: this.now + durationMs, seq: 0, kind: 'heal', links, generation: this.healGeneration });
+  }
+
+  /** End of the faulty phase: heal every link, restart every node, calm the network, probe. */
+  private calm(): void {
+    this.healGeneration++;
+    this.links.healAll();
+    this.knobs = { ...CALM_NETWORK, delayMinMs: this.schedule.network.delayMinMs, delayMaxMs: this.schedule.network.delayMaxMs };
+    this.emit('phase', 0, { note: 'faults healed; liveness window starts' });
+    for (const id of this.cluster) if (this.nodes[id].node === null) this.boot(id, 'restart');
+    this.proposeProbe();
+  }
+
+  // ---- client -------------------------------------------------------------------------------
+
+  private proposeProbe(): void {
+    this.probeSeq++;
+    const cmd = command(`probe${this.probeSeq}`, -1);
+    this.push({ time: this.now, seq: 0, kind: 'propose', command: cmd, target: 0, attempt: 0, probe: true });
+    this.push({ time: this.now + PROBE_RECHECK_MS, seq: 0, kind: 'probe-check' });
+  }
+
+  private probeCommitted(): boolean {
+    return this.probeApplied.size * 2 > this.schedule.nodes;
+  }
+
+  /** A client as a real one behaves: try the believed leader, follow redirects, retry. */
+  private propose(e: Extract<SimEvent, { kind: 'propose' }>): void {
+    if (e.probe && this.probeCommitted()) return;
+    const n = this.schedule.nodes;
+    const target = e.target === 0 ? this.leaderGuess : e.target;
+    if (e.attempt === 0 && !e.probe) this.proposalCount++;
+    const sn = this.nodes[target];
+    const out = this.input(sn, 'propose', { note: e.command.id }, (node) => node.propose(e.command));
+    const result = out?.proposal;
+    if (result !== undefined && result.accepted) {
+      this.leaderGuess = target;
+      if (e.probe) this.probeIndexes.push(result.index);
+      return;
+    }
+    const hint = result !== undefined && !result.accepted ? result.leaderHint : null;
+    const next = hint !== null && hint >= 1 && hint <= n && hint !== target ? hint : (target % n) + 1;
+    this.leaderGuess = next;
+    if (e.probe || e.attempt < 3 * n) {
+      this.push({ ...e, time: this.now + (e.probe ? PROBE_RETRY_MS : CLIENT_RETRY_MS), target: next, attempt: e.attempt + 1 });
+    }
+  }
+
+  private checkLiveness(): Finding | null {
+    let leader: NodeId | null = null;
+    let maxTerm = 0;
+    for (const id of this.cluster) maxTerm = Math.max(maxTerm, this.nodes[id].obs?.term ?? 0);
+    for (const id of this.cluster) {
+      const o = this.nodes[id].obs;
+      if (o !== null && o.role === 'leader' && o.term === maxTerm) leader = id;
+    }
+    const w = this.schedule.livenessWindowMs;
+    if (leader === null) {
+      return this.finding('liveness', 'liveness', [], `no leader at term ${maxTerm} after ${w} ms of a healed, stable network`);
+    }
+    if (!this.probeCommitted()) {
+      return this.finding('liveness', 'liveness', [leader], `leader ${leader} (term ${maxTerm}) did not commit a new command on a majority within ${w} ms of a healed network`);
+    }
+    return null;
+  }
+
+  // ---- recording and findings ---------------------------------------------------------------
+
+  private emit(kind: EventKind, node: NodeId, extra: Partial<TraceEvent>): void {
+    if (this.trace === null) {
+      this.step++;
+      return;
+    }
+    this.trace.push({ step: this.step++, t: this.now, kind, node, ...extra });
+  }
+
+  private event(kind: EventKind, node: NodeId, after: Observation, out: Output, extra: Partial<TraceEvent> | undefined): TraceEvent {
+    const state: NodeState = { role: after.role, term: after.term, vote: after.votedFor, commit: after.commitIndex, applied: after.lastApplied };
+    const w = out.write;
+    let log: LogChange | undefined;
+    if (w !== undefined && (w.snapshot !== undefined || w.truncateFrom !== undefined || (w.append?.length ?? 0) > 0)) {
+      log = {
+        ...(w.snapshot !== undefined ? { snap: [w.snapshot.lastIncludedIndex, w.snapshot.lastIncludedTerm] as const } : {}),
+        ...(w.truncateFrom !== undefined ? { trunc: w.truncateFrom } : {}),
+        ...(w.append !== undefined && w.append.length > 0
+          ? { app: w.append.map((e) => [e.index, e.term, e.command === null ? null : e.command.id] as const) }
+          : {}),
+      };
+    }
+    return { step: this.step++, t: this.now, kind, node, ...extra, state, ...(log !== undefined ? { log } : {}) };
+  }
+
+  private finding(invariant: string, kind: Finding['kind'], nodes: NodeId[], message: string): Finding {
+    return { invariant, kind, step: Math.max(0, this.step - 1), time: this.now, nodes, message };
+  }
+
+  private report(r: Report, step: number): Finding {
+    return { ...r, kind: 'safety', step, time: this.now };
+  }
+
+  // ---- queue --------------------------------------------------------------------------------
+
+  private push(e: SimEvent): void {
+    e.seq = this.seq++;
+    const h = this.queue;
+    let i = h.length;
+    h.push(e);
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const q = h[p];
+      if (q.time < e.time || (q.time === e.time && q.seq < e.seq)) break;
+      h[i] = q;
+      i = p;
+    }
+    h[i] = e;
+  }
+
+  private pop(): SimEvent | undefined {
+    const h = this.queue;
+    if (h.length === 0) return undefined;
+    const top = h[0];
+    const last = h.pop()!;
+    const n = h.length;
+    if (n > 0) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= n) break;
+        const r = l + 1;
+        let c = l;
+        if (r < n && (h[r].time < h[l].time || (h[r].time === h[l].time && h[r].seq < h[l].seq))) c = r;
+        const x = h[c];
+        if (last.time < x.time || (last.time === x.time && last.seq < x.seq)) break;
+        h[i] = x;
+        i = c;
+      }
+      h[i] = last;
+    }
+    return top;
+  }
+}
+
+function command(id: string, k: number): Command {
+  return { id, key: `k${k < 0 ? 'p' : k % 5}`, value: id };
+}
+
+function errorText(err: unknown): string {
+  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return text.split('\n')[0].slice(0, 200);
+}
+
+export function runSimulation(options: SimOptions): RunResult {
+  return new Simulator(options).run();
+}
