@@ -76,7 +76,7 @@ export class RaftLog {
   /** Drop every entry with index >= from. */
   truncateFrom(from: number): void {
     if (from <= this.base) throw new Error(`cannot truncate compacted index ${from}`);
-    this.entries.length = Math.max(0, from - this.base - 1);
+    if (from <= this.lastIndex) this.entries.length = from - this.base - 1;
   }
 
   /** Compact through `snapshot`; entries after it are kept only when `keepSuffix`. */

@@ -46,8 +46,15 @@ export interface NetworkKnobs {
 /** A node by id (1..n), or 0 for whoever is leader when the fault strikes. */
 export type NodeRef = number;
 
+/**
+ * When a crash strikes: at its time, or armed at its time and struck right after the node's
+ * next durable vote for another node ('vote') or next durable append ('append'), the
+ * moments where persistence bugs show.
+ */
+export type CrashTrigger = 'time' | 'vote' | 'append';
+
 export type Fault =
-  | { readonly at: number; readonly kind: 'crash'; readonly node: NodeRef; readonly downMs: number }
+  | { readonly at: number; readonly kind: 'crash'; readonly node: NodeRef; readonly downMs: number; readonly trigger?: CrashTrigger }
   /** The nodes in `side` and the rest cannot talk either way. */
   | { readonly at: number; readonly kind: 'partition'; readonly side: readonly NodeRef[]; readonly durationMs: number }
   | { readonly at: number; readonly kind: 'isolate'; readonly node: NodeRef; readonly durationMs: number }

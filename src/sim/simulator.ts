@@ -104,6 +104,8 @@ export class Simulator {
   private probeApplied = new Set<NodeId>();
   private probeSeq = 0;
   private readonly trace: TraceEvent[] | null;
+  /** Crashes armed to strike after a node's next vote or append. */
+  private armed: { node: NodeId; trigger: 'vote' | 'append'; downMs: number }[] = [];
 
   constructor(options: SimOptions) {
     this.schedule = options.schedule;
@@ -290,7 +292,22 @@ export class Simulator {
       this.push({ time: this.now + delay, seq: 0, kind: 'timer', node: sn.id, gen: sn.timerGen });
     }
     for (const m of out.messages) this.send(m);
+    if (this.armed.length > 0 && out.write !== undefined) this.strikeArmed(sn.id, out.write);
     return out;
+  }
+
+  private strikeArmed(id: NodeId, w: NonNullable<Output['write']>): void {
+    const i = this.armed.findIndex(
+      (a) =>
+        a.node === id &&
+        (a.trigger === 'vote'
+          ? w.hardState !== undefined && w.hardState.votedFor !== null && w.hardState.votedFor !== id
+          : (w.append?.length ?? 0) > 0),
+    );
+    if (i < 0) return;
+    const a = this.armed[i];
+    this.armed.splice(i, 1);
+    this.crash(id, a.downMs, `after its ${a.trigger}`);
   }
 
   /** Checks the shape of a user's output and makes its write durable. */
@@ -317,7 +334,7 @@ export class Simulator {
     return null;
   }
 
-  private crash(id: NodeId, downMs: number): void {
+  private crash(id: NodeId, downMs: number, why = ''): void {
     const sn = this.nodes[id];
     if (sn.node === null) return;
     sn.node = null;
@@ -325,7 +342,7 @@ export class Simulator {
     sn.timerGen++;
     sn.incarnation++;
     for (const c of this.checkers) c.onCrash?.(id);
-    this.emit('crash', id, { note: `down for ${downMs} ms` });
+    this.emit('crash', id, { note: `down for ${downMs} ms${why === '' ? '' : ` (${why})`}` });
     this.push({ time: this.now + downMs, seq: 0, kind: 'restart', node: id, incarnation: sn.incarnation });
   }
 
@@ -375,7 +392,10 @@ export class Simulator {
       case 'crash': {
         const id = this.resolve(f.node);
         if (id === null) return this.emit('crash', 0, { note: 'no leader to crash' });
-        return this.crash(id, f.downMs);
+        const trigger = f.trigger ?? 'time';
+        if (trigger === 'time') return this.crash(id, f.downMs);
+        this.armed.push({ node: id, trigger, downMs: f.downMs });
+        return;
       }
       case 'partition': {
         const side = new Set(f.side.map((r) => this.resolve(r)).filter((x): x is NodeId => x !== null));
@@ -407,6 +427,7 @@ export class Simulator {
 
   /** End of the faulty phase: heal every link, restart every node, calm the network, probe. */
   private calm(): void {
+    this.armed = [];
     this.healGeneration++;
     this.links.healAll();
     this.knobs = { ...CALM_NETWORK, delayMinMs: this.schedule.network.delayMinMs, delayMaxMs: this.schedule.network.delayMaxMs };

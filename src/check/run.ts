@@ -1,0 +1,20 @@
+import type { NodeFactory } from '../raft/types.js';
+import type { Schedule } from '../sim/schedule.js';
+import { runSimulation, type RunResult } from '../sim/simulator.js';
+import { SafetyChecker } from './checkers.js';
+
+export interface CheckedRunOptions {
+  readonly record?: boolean;
+  readonly maxEvents?: number;
+}
+
+/** One simulated run with every safety checker on, and liveness checked at the end. */
+export function runChecked(factory: NodeFactory, schedule: Schedule, options: CheckedRunOptions = {}): RunResult {
+  return runSimulation({
+    factory,
+    schedule,
+    checkers: [new SafetyChecker(schedule.nodes)],
+    record: options.record ?? false,
+    maxEvents: options.maxEvents,
+  });
+}

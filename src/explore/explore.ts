@@ -1,0 +1,186 @@
+import fc from 'fast-check';
+import { runChecked } from '../check/run.js';
+import type { NodeFactory } from '../raft/types.js';
+import type { Finding } from '../sim/observer.js';
+import type { ProfileName, Schedule } from '../sim/schedule.js';
+import type { TraceFile, TraceSize } from '../trace/format.js';
+import { sizeOf, toTrace } from '../trace/record.js';
+import { scheduleArb } from './arbitraries.js';
+import { EXPLORE_PROFILES } from './profiles.js';
+
+export interface ExploreOptions {
+  readonly factory: NodeFactory;
+  readonly implementation: { readonly name: string; readonly bug: string | null; readonly module: string | null };
+  readonly iterations: number;
+  readonly seed: number;
+  readonly nodes?: number;
+  readonly profile?: ProfileName;
+  readonly snapshots?: boolean;
+  /** Wall-clock budget for shrinking; the best counterexample so far is kept when it runs out. */
+  readonly shrinkTimeMs?: number;
+  /** Run only iterations i with i % count === index (workers and CI shards). */
+  readonly slice?: { readonly index: number; readonly count: number };
+  /** Called every few runs and on each shrink step. */
+  readonly onProgress?: (p: Progress) => void;
+  /** Polled between runs; true stops exploring (Ctrl-C). */
+  readonly shouldStop?: () => boolean;
+  /** Wall clock, injected so tests can pin it. */
+  readonly now?: () => number;
+}
+
+export interface Progress {
+  readonly phase: 'explore' | 'shrink';
+  readonly runs: number;
+  readonly events: number;
+  readonly finding: Finding | null;
+  readonly shrinkRuns: number;
+  readonly size: TraceSize | null;
+  readonly originalSize: TraceSize | null;
+}
+
+export interface ExploreFailure {
+  /** The iteration (fast-check run index) that failed first. */
+  readonly runIndex: number;
+  readonly finding: Finding;
+  readonly schedule: Schedule;
+  readonly path: string;
+  readonly original: TraceSize;
+  readonly shrunk: TraceSize;
+  readonly shrinkRuns: number;
+  readonly shrinkMs: number;
+  readonly trace: TraceFile;
+}
+
+export interface ExploreResult {
+  readonly ok: boolean;
+  /** Iterations actually simulated in the search (not counting shrinking). */
+  readonly iterations: number;
+  readonly events: number;
+  readonly virtualMs: number;
+  readonly seed: number;
+  readonly stopped: boolean;
+  readonly failure: ExploreFailure | null;
+}
+
+/**
+ * Explores schedules with fast-check: the property is "no checker reports a finding". On a
+ * failure fast-check shrinks the schedule (only failures of the same invariant count while
+ * shrinking), and the smallest one is re-run with recording into a trace.
+ */
+export function explore(o: ExploreOptions): ExploreResult {
+  const now = o.now ?? Date.now;
+  const profile = o.profile ?? 'chaos';
+  const arb = scheduleArb({ ...EXPLORE_PROFILES[profile], nodes: o.nodes, snapshots: o.snapshots });
+  const slice = o.slice ?? { index: 0, count: 1 };
+  const shouldStop = o.shouldStop ?? (() => false);
+
+  // Search: fast-check generates schedules; this slice runs its share; no shrinking yet.
+  let generated = 0;
+  let ran = 0;
+  let events = 0;
+  let virtualMs = 0;
+  let stopped = false;
+  let first: { index: number; finding: Finding; size: TraceSize; schedule: Schedule } | null = null;
+  const search = guard((schedule: Schedule): boolean => {
+    const index = generated++;
+    if (stopped || index % slice.count !== slice.index) return true;
+    if (shouldStop()) {
+      stopped = true;
+      return true;
+    }
+    const run = runChecked(o.factory, schedule);
+    ran++;
+    events += run.stats.events;
+    virtualMs += run.stats.virtualMs;
+    if (o.onProgress !== undefined && ran % 16 === 0) {
+      o.onProgress({ phase: 'explore', runs: ran, events, finding: null, shrinkRuns: 0, size: null, originalSize: null });
+    }
+    if (run.finding === null) return true;
+    first = { index, finding: run.finding, size: sizeOf(schedule, run), schedule };
+    return false;
+  });
+  const found = fc.check(fc.property(arb, search.predicate), { numRuns: o.iterations, seed: o.seed, endOnFailure: true });
+  search.rethrow();
+  const f = first as { index: number; finding: Finding; size: TraceSize; schedule: Schedule } | null;
+  if (f === null || found.counterexamplePath === null) {
+    return { ok: true, iterations: ran, events, virtualMs, seed: o.seed, stopped, failure: null };
+  }
+  const failure = shrinkFailure(o, arb, f, found.counterexamplePath, profile, now);
+  return { ok: false, iterations: ran, events, virtualMs, seed: o.seed, stopped, failure };
+}
+
+/**
+ * Shrinks from fast-check's replay path under a wall-clock budget. Only failures of the
+ * first failure's invariant count, so shrinking cannot slip to a different bug; the smallest
+ * failing schedule seen is kept whatever stops the shrinker.
+ */
+function shrinkFailure(
+  o: ExploreOptions,
+  arb: fc.Arbitrary<Schedule>,
+  f: { index: number; finding: Finding; size: TraceSize; schedule: Schedule },
+  path: string,
+  profile: ProfileName,
+  now: () => number,
+): ExploreFailure {
+  const start = now();
+  const budget = o.shrinkTimeMs ?? 30_000;
+  let best = { schedule: f.schedule, finding: f.finding, size: f.size };
+  let shrinkRuns = 0;
+  let bestPath = path;
+  o.onProgress?.({ phase: 'shrink', runs: 0, events: 0, finding: f.finding, shrinkRuns, size: f.size, originalSize: f.size });
+  const shrink = guard((schedule: Schedule): boolean => {
+    if (now() - start > budget || o.shouldStop?.() === true) return true;
+    shrinkRuns++;
+    const run = runChecked(o.factory, schedule);
+    if (run.finding === null || run.finding.invariant !== f.finding.invariant) return true;
+    const size = sizeOf(schedule, run);
+    if (size.events <= best.size.events) best = { schedule, finding: run.finding, size };
+    o.onProgress?.({ phase: 'shrink', runs: 0, events: 0, finding: run.finding, shrinkRuns, size, originalSize: f.size });
+    return false;
+  });
+  try {
+    const details = fc.check(fc.property(arb, shrink.predicate), {
+      seed: o.seed,
+      path,
+      numRuns: f.index + 1,
+      interruptAfterTimeLimit: budget,
+      markInterruptAsFailure: false,
+    });
+    if (details.counterexamplePath !== null) bestPath = details.counterexamplePath;
+  } catch (e) {
+    // A shrinker that runs out of stack still leaves `best`; anything else is ours to report.
+    if (!(e instanceof RangeError)) throw e;
+  }
+  shrink.rethrow();
+  const recorded = runChecked(o.factory, best.schedule, { record: true });
+  const finding = recorded.finding ?? best.finding;
+  const shrunk = sizeOf(best.schedule, recorded);
+  const trace = toTrace(
+    { implementation: o.implementation, profile, seed: o.seed, path: bestPath, shrink: { before: f.size, after: shrunk, runs: shrinkRuns } },
+    best.schedule,
+    recorded,
+  );
+  return { runIndex: f.index, finding, schedule: best.schedule, path: bestPath, original: f.size, shrunk, shrinkRuns, shrinkMs: now() - start, trace };
+}
+
+/**
+ * fast-check reports an exception from the predicate as a property failure and shrinks it;
+ * an internal error must not be mistaken for a finding, so it is kept apart and rethrown.
+ */
+function guard(predicate: (s: Schedule) => boolean): { predicate: (s: Schedule) => boolean; rethrow: () => void } {
+  let internal: unknown = null;
+  return {
+    predicate: (s) => {
+      if (internal !== null) return true;
+      try {
+        return predicate(s);
+      } catch (e) {
+        internal = e;
+        return true;
+      }
+    },
+    rethrow: () => {
+      if (internal !== null) throw internal;
+    },
+  };
+}

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { CHOICE_RANGE } from '../sim/schedule.js';
+
+export const TRACE_FORMAT = 'raft-check-trace';
+export const TRACE_VERSION = 1;
+
+const int = z.number().int();
+const nat = int.nonnegative();
+const nodeId = int.min(0);
+
+const timing = z.object({
+  electionTimeoutMinMs: int.min(1),
+  electionTimeoutMaxMs: int.min(1),
+  heartbeatMs: int.min(1),
+}).refine((t) => t.electionTimeoutMinMs <= t.electionTimeoutMaxMs, 'electionTimeoutMinMs must not exceed electionTimeoutMaxMs');
+
+const network = z.object({
+  delayMinMs: nat,
+  delayMaxMs: nat,
+  dropPerMille: int.min(0).max(1000),
+  dupPerMille: int.min(0).max(1000),
+  slowPerMille: int.min(0).max(1000),
+  slowMaxMs: nat,
+}).refine((k) => k.delayMinMs <= k.delayMaxMs, 'delayMinMs must not exceed delayMaxMs');
+
+const fault = z.discriminatedUnion('kind', [
+  z.object({ at: nat, kind: z.literal('crash'), node: nodeId, downMs: nat, trigger: z.enum(['time', 'vote', 'append']).optional() }),
+  z.object({ at: nat, kind: z.literal('partition'), side: z.array(nodeId), durationMs: nat }),
+  z.object({ at: nat, kind: z.literal('isolate'), node: nodeId, durationMs: nat }),
+  z.object({ at: nat, kind: z.literal('cut'), from: nodeId, to: nodeId, durationMs: nat }),
+]);
+
+export const scheduleSchema = z.object({
+  nodes: int.min(1).max(15),
+  timing,
+  network,
+  net: z.object({ seed: nat.nullable(), choices: z.array(int.min(0).max(CHOICE_RANGE - 1)) }),
+  drift: z.array(int.min(1).max(10_000)),
+  faults: z.array(fault),
+  proposals: z.array(nat),
+  durationMs: nat,
+  livenessWindowMs: nat,
+  snapshotThreshold: nat,
+  seed: nat,
+});
+
+const findingSchema = z.object({
+  invariant: z.string(),
+  kind: z.enum(['safety', 'liveness', 'implementation']),
+  step: nat,
+  time: nat,
+  nodes: z.array(nodeId),
+  index: nat.optional(),
+  terms: z.array(nat).optional(),
+  message: z.string(),
+});
+
+const pair = z.tuple([nodeId, nodeId]);
+
+const eventSchema = z.object({
+  step: nat,
+  t: nat,
+  kind: z.enum(['start', 'deliver', 'drop', 'duplicate', 'timer', 'crash', 'restart', 'partition', 'heal', 'propose', 'apply', 'snapshot', 'install-snapshot', 'phase']),
+  node: nodeId,
+  from: nodeId.optional(),
+  msg: z.string().optional(),
+  note: z.string().optional(),
+  links: z.array(pair).optional(),
+  state: z
+    .object({ role: z.enum(['follower', 'candidate', 'leader']), term: nat, vote: nodeId.nullable(), commit: nat, applied: nat })
+    .optional(),
+  log: z
+    .object({
+      snap: z.tuple([nat, nat]).optional(),
+      trunc: nat.optional(),
+      app: z.array(z.tuple([nat, nat, z.string().nullable()])).optional(),
+    })
+    .optional(),
+  apply: z.tuple([nat, nat, nat]).optional(),
+});
+
+const sizeSchema = z.object({ events: nat, faults: nat, delivered: nat, proposals: nat });
+
+export const traceSchema = z.object({
+  format: z.literal(TRACE_FORMAT),
+  version: z.literal(TRACE_VERSION),
+  tool: z.string(),
+  implementation: z.object({ name: z.string(), bug: z.string().nullable(), module: z.string().nullable() }),
+  profile: z.string(),
+  seed: int.nullable(),
+  path: z.string().nullable(),
+  schedule: scheduleSchema,
+  violation: findingSchema.nullable(),
+  shrink: z.object({ before: sizeSchema, after: sizeSchema, runs: nat }).nullable(),
+  events: z.array(eventSchema),
+});
+
+export type TraceFile = z.infer<typeof traceSchema>;
+export type TraceSize = z.infer<typeof sizeSchema>;

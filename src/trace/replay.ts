@@ -1,0 +1,43 @@
+import type { NodeFactory } from '../raft/types.js';
+import { runChecked } from '../check/run.js';
+import type { Finding } from '../sim/observer.js';
+import type { TraceFile } from './format.js';
+import type { TraceEvent } from '../sim/events.js';
+
+export interface Divergence {
+  readonly step: number;
+  /** The recorded line, or null when the recording ended first. */
+  readonly expected: string | null;
+  readonly actual: string | null;
+}
+
+export interface ReplayResult {
+  /** The run matched the recording step for step, violation included. */
+  readonly reproduced: boolean;
+  readonly divergence: Divergence | null;
+  readonly violation: Finding | null;
+  readonly events: readonly TraceEvent[];
+}
+
+/** Re-executes a trace's schedule and compares every step with the recording. */
+export function replayTrace(trace: TraceFile, factory: NodeFactory): ReplayResult {
+  const run = runChecked(factory, trace.schedule, { record: true });
+  const got = run.events ?? [];
+  const want = trace.events;
+  const n = Math.max(got.length, want.length);
+  for (let i = 0; i < n; i++) {
+    const a = i < want.length ? JSON.stringify(want[i]) : null;
+    const b = i < got.length ? JSON.stringify(got[i]) : null;
+    if (a !== b) return { reproduced: false, divergence: { step: i, expected: a, actual: b }, violation: run.finding, events: got };
+  }
+  const sameFinding = JSON.stringify(run.finding) === JSON.stringify(trace.violation);
+  if (!sameFinding) {
+    return {
+      reproduced: false,
+      divergence: { step: got.length, expected: JSON.stringify(trace.violation), actual: JSON.stringify(run.finding) },
+      violation: run.finding,
+      events: got,
+    };
+  }
+  return { reproduced: true, divergence: null, violation: run.finding, events: got };
+}
