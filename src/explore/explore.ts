@@ -6,6 +6,7 @@ import type { ProfileName, Schedule } from '../sim/schedule.js';
 import type { TraceFile, TraceSize } from '../trace/format.js';
 import { sizeOf, toTrace } from '../trace/record.js';
 import { scheduleArb } from './arbitraries.js';
+import { minimizeSchedule } from './minimize.js';
 import { EXPLORE_PROFILES } from './profiles.js';
 
 export interface ExploreOptions {
@@ -123,7 +124,9 @@ function shrinkFailure(
   now: () => number,
 ): ExploreFailure {
   const start = now();
-  const budget = o.shrinkTimeMs ?? 30_000;
+  const total = o.shrinkTimeMs ?? 30_000;
+  // fast-check's shrinker first, then the greedy minimizer with what is left.
+  const budget = Math.floor(total * 0.4);
   let best = { schedule: f.schedule, finding: f.finding, size: f.size };
   let shrinkRuns = 0;
   let bestPath = path;
@@ -152,6 +155,9 @@ function shrinkFailure(
     if (!(e instanceof RangeError)) throw e;
   }
   shrink.rethrow();
+  const greedy = minimizeSchedule(o.factory, best.schedule, f.finding.invariant, Math.max(0, total - (now() - start)), now);
+  if (greedy !== null && greedy.size.events <= best.size.events) best = greedy;
+  shrinkRuns += greedy?.runs ?? 0;
   const recorded = runChecked(o.factory, best.schedule, { record: true });
   const finding = recorded.finding ?? best.finding;
   const shrunk = sizeOf(best.schedule, recorded);

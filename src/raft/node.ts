@@ -260,13 +260,15 @@ export class RaftCore implements RaftNode {
       if (this.nextIndex[p] <= this.log.lastIndex) this.sendAppend(p);
       return;
     }
-    // Rejected: back nextIndex up with the section 5.3 hint, never below matchIndex + 1 or 1.
+    // Rejected: back nextIndex up with the section 5.3 hint, by at least one, never below 1.
+    // No floor at matchIndex: a follower that lost acknowledged entries must be refilled, not
+    // probed at the same index forever.
     let next = m.conflictIndex;
     if (m.conflictTerm > 0) {
       const last = this.log.lastIndexOfTerm(m.conflictTerm);
       if (last > 0) next = last + 1;
     }
-    next = Math.max(1, this.matchIndex[p] + 1, Math.min(next, this.nextIndex[p] - 1 || 1));
+    next = Math.max(1, Math.min(next, this.nextIndex[p] - 1));
     this.nextIndex[p] = next;
     this.replicating[p] = false;
     this.sendAppend(p);

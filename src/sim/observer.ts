@@ -13,7 +13,7 @@ export interface StepInfo {
   readonly restored: Output['restored'];
 }
 
-export type FindingKind = 'safety' | 'liveness' | 'implementation';
+export type FindingKind = 'safety' | 'liveness' | 'implementation' | 'assertion';
 
 export interface Finding {
   /** The checker's name, e.g. `state-machine-safety`. */

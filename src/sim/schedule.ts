@@ -47,9 +47,10 @@ export interface NetworkKnobs {
 export type NodeRef = number;
 
 /**
- * When a crash strikes: at its time, or armed at its time and struck right after the node's
- * next durable vote for another node ('vote') or next durable append ('append'), the
- * moments where persistence bugs show.
+ * When a crash strikes: at its time, or armed at its time and struck at the node's next
+ * durable vote for another node ('vote', after the reply is sent) or next durable append
+ * ('append', before anything is sent), the moments where persistence bugs show. With node 0
+ * an armed crash strikes whichever node votes next, or whichever leader appends next.
  */
 export type CrashTrigger = 'time' | 'vote' | 'append';
 

@@ -1,4 +1,4 @@
-import type { Command, Message, NodeFactory, NodeId, Observation, Output, RaftNode } from '../raft/types.js';
+import type { Command, Message, NodeFactory, NodeId, Observation, Output, ProposalResult, RaftNode } from '../raft/types.js';
 import { describeMessage } from './describe.js';
 import type { EventKind, LogChange, NodeState, TraceEvent } from './events.js';
 import { Links, NetworkChoices } from './network.js';
@@ -17,6 +17,8 @@ export interface SimOptions {
   readonly maxEvents?: number;
   /** Most messages one input may send before it counts as malformed output. */
   readonly maxMessagesPerInput?: number;
+  /** Keep every node's applied command per index and message counts per type (directed runs). */
+  readonly track?: boolean;
 }
 
 export interface RunStats {
@@ -60,6 +62,15 @@ interface SimNode {
   incarnation: number;
   lastApplied: number;
   readonly drift: number;
+  /** With `track`: command id applied at each index (null for a no-op). */
+  readonly appliedIds: (string | null)[];
+}
+
+interface Armed {
+  /** 0: whoever next does it. */
+  readonly node: NodeRef;
+  readonly trigger: 'vote' | 'append';
+  readonly downMs: number;
 }
 
 /** Thrown inside the loop to end the run with a finding. */
@@ -104,17 +115,26 @@ export class Simulator {
   private probeApplied = new Set<NodeId>();
   private probeSeq = 0;
   private readonly trace: TraceEvent[] | null;
+  private readonly track: boolean;
+  private readonly sentByType = new Map<string, number>();
+  /** A directed run's finding; once set, the run is over. */
+  private stopped: Finding | null = null;
+  /** Links each disconnected node's cut holds, so reconnecting restores exactly those. */
+  private readonly disconnected = new Map<NodeId, [NodeId, NodeId][]>();
   /** Crashes armed to strike after a node's next vote or append. */
-  private armed: { node: NodeId; trigger: 'vote' | 'append'; downMs: number }[] = [];
+  private armed: Armed[] = [];
 
   constructor(options: SimOptions) {
     this.schedule = options.schedule;
     this.factory = options.factory;
     this.checkers = options.checkers ?? [];
     this.record = options.record ?? false;
-    this.maxEvents = options.maxEvents ?? 5_000_000;
+    const s = options.schedule;
+    // A healthy cluster handles a few hundred events per virtual second; far beyond that is a storm.
+    this.maxEvents = options.maxEvents ?? 2000 * s.nodes * Math.ceil((s.durationMs + s.livenessWindowMs) / 1000 + 1);
     this.maxMessages = options.maxMessagesPerInput ?? 10_000;
     this.trace = this.record ? [] : null;
+    this.track = options.track ?? false;
     const n = this.schedule.nodes;
     this.cluster = Array.from({ length: n }, (_, i) => i + 1);
     this.links = new Links(n);
@@ -131,14 +151,14 @@ export class Simulator {
         incarnation: 0,
         lastApplied: 0,
         drift: this.schedule.drift[id - 1] ?? 1000,
+        appliedIds: [],
       };
     }
   }
 
   run(): RunResult {
     const s = this.schedule;
-    let finding: Finding | null = null;
-    try {
+    this.guarded(() => {
       for (const id of this.cluster) this.boot(id, 'start');
       for (const f of s.faults) this.push({ time: f.at, seq: 0, kind: 'fault', fault: f });
       s.proposals.forEach((at, k) => {
@@ -146,13 +166,15 @@ export class Simulator {
       });
       this.push({ time: s.durationMs, seq: 0, kind: 'calm' });
       this.push({ time: s.durationMs + s.livenessWindowMs, seq: 0, kind: 'end' });
-      finding = this.loop();
-    } catch (e) {
-      if (!(e instanceof Stop)) throw e;
-      finding = e.finding;
-    }
+      return this.loop();
+    });
+    return this.result();
+  }
+
+  /** What happened so far: the finding (if any), counters and the recording. */
+  result(): RunResult {
     return {
-      finding,
+      finding: this.stopped,
       events: this.trace,
       stats: {
         events: this.processed,
@@ -168,13 +190,128 @@ export class Simulator {
     };
   }
 
-  private loop(): Finding | null {
+  /** Runs a piece of the simulation; a finding ends the run and every later call is a no-op. */
+  private guarded(f: () => Finding | null | void): Finding | null {
+    if (this.stopped !== null) return this.stopped;
+    try {
+      const r = f();
+      if (r !== null && r !== undefined) this.stopped = r;
+    } catch (e) {
+      if (!(e instanceof Stop)) throw e;
+      this.stopped = e.finding;
+    }
+    return this.stopped;
+  }
+
+  // ---- directed control, for scenarios: each returns the run's finding so far ---------------
+
+  /** Boots every node at time 0. */
+  begin(): Finding | null {
+    return this.guarded(() => {
+      for (const id of this.cluster) this.boot(id, 'start');
+    });
+  }
+
+  /** Lets virtual time run for `ms`. */
+  advance(ms: number): Finding | null {
+    return this.guarded(() => this.loop(this.now + ms));
+  }
+
+  get time(): number {
+    return this.now;
+  }
+
+  crashNode(id: NodeId): Finding | null {
+    return this.guarded(() => this.crash(id, null));
+  }
+
+  restartNode(id: NodeId): Finding | null {
+    return this.guarded(() => {
+      if (this.nodes[id].node === null) this.boot(id, 'restart');
+    });
+  }
+
+  /** Cuts a node off both ways (it keeps running), as the lab's disconnect does. */
+  disconnect(id: NodeId): Finding | null {
+    return this.guarded(() => {
+      if (this.disconnected.has(id)) return;
+      const links: [NodeId, NodeId][] = [];
+      for (const b of this.cluster) if (b !== id) links.push([id, b], [b, id]);
+      for (const [a, b] of links) this.links.cut(a, b);
+      this.disconnected.set(id, links);
+      this.emit('partition', 0, { links, note: `disconnect ${id}` });
+    });
+  }
+
+  reconnect(id: NodeId): Finding | null {
+    return this.guarded(() => {
+      const links = this.disconnected.get(id);
+      if (links === undefined) return;
+      for (const [a, b] of links) this.links.restore(a, b);
+      this.disconnected.delete(id);
+      this.emit('heal', 0, { links, note: `reconnect ${id}` });
+    });
+  }
+
+  isConnected(id: NodeId): boolean {
+    return !this.disconnected.has(id);
+  }
+
+  setNetwork(knobs: NetworkKnobs): void {
+    this.knobs = knobs;
+  }
+
+  /** A client request straight to one node; null when the node is down or the run is over. */
+  submit(id: NodeId, cmd: Command): ProposalResult | null {
+    let result: ProposalResult | null = null;
+    this.guarded(() => {
+      this.proposalCount++;
+      result = this.input(this.nodes[id], 'propose', { note: cmd.id }, (n) => n.propose(cmd))?.proposal ?? null;
+    });
+    return result;
+  }
+
+  /** A node's state, or null while it is down. */
+  observation(id: NodeId): Observation | null {
+    return this.nodes[id].node === null ? null : this.nodes[id].obs;
+  }
+
+  /** With `track`: the command id a node applied at an index (null: a no-op; undefined: none). */
+  appliedAt(id: NodeId, index: number): string | null | undefined {
+    return this.nodes[id].appliedIds[index];
+  }
+
+  lastAppliedOf(id: NodeId): number {
+    return this.nodes[id].lastApplied;
+  }
+
+  /** Durable log length of a node (what it would restart with). */
+  storedLogSize(id: NodeId): { readonly snapshotIndex: number; readonly entries: number } {
+    const st = this.nodes[id].storage;
+    return { snapshotIndex: st.snapshotIndex, entries: st.entries.length };
+  }
+
+  /** Messages sent so far, in all or of one type (with `track`). */
+  messagesSent(type?: string): number {
+    return type === undefined ? this.sent : this.sentByType.get(type) ?? 0;
+  }
+
+  /** Ends a directed run with a scenario's own failed assertion. */
+  fail(invariant: string, message: string, nodes: NodeId[] = []): Finding {
+    if (this.stopped === null) this.stopped = this.finding(invariant, 'assertion', nodes, message);
+    return this.stopped;
+  }
+
+  private loop(until = Infinity): Finding | null {
     for (;;) {
-      const e = this.pop();
-      if (e === undefined) return null;
+      if (this.queue.length === 0 || this.queue[0].time > until) {
+        if (until !== Infinity) this.now = until;
+        return null;
+      }
+      const e = this.pop()!;
       this.now = e.time;
       if (++this.processed > this.maxEvents) {
-        return this.finding('event-budget', 'implementation', [], `the run passed ${this.maxEvents} events without ending`);
+        return this.finding('message-storm', 'liveness', [], `${this.maxEvents} events in ${this.now} virtual ms: the nodes keep messaging without the run ending`);
       }
       switch (e.kind) {
         case 'deliver':
@@ -269,6 +406,7 @@ export class Simulator {
       }
       sn.lastApplied = a.index;
       if (a.command !== null && a.command.id.startsWith('probe')) this.probeApplied.add(sn.id);
+      if (this.track) sn.appliedIds[a.index] = a.command === null ? null : a.command.id;
     }
 
     const stepNo = this.step;
@@ -286,28 +424,35 @@ export class Simulator {
       if (r !== null) throw new Stop(this.report(r, stepNo));
     }
 
+    const strike = this.armed.length > 0 && out.write !== undefined ? this.takeArmed(sn.id, after, out.write) : null;
+    // An append-triggered crash lands between the fsync and the sends: the entry is durable
+    // on this node alone.
+    if (strike !== null && strike.trigger === 'append') {
+      this.crash(sn.id, strike.downMs, 'after its append, before sending');
+      return out;
+    }
     if (out.timer !== undefined) {
       sn.timerGen++;
       const delay = Math.max(1, Math.floor((out.timer * sn.drift + 500) / 1000));
       this.push({ time: this.now + delay, seq: 0, kind: 'timer', node: sn.id, gen: sn.timerGen });
     }
     for (const m of out.messages) this.send(m);
-    if (this.armed.length > 0 && out.write !== undefined) this.strikeArmed(sn.id, out.write);
+    // A vote-triggered crash lands after the reply left: the candidate counts the vote.
+    if (strike !== null) this.crash(sn.id, strike.downMs, 'after its vote');
     return out;
   }
 
-  private strikeArmed(id: NodeId, w: NonNullable<Output['write']>): void {
-    const i = this.armed.findIndex(
-      (a) =>
-        a.node === id &&
-        (a.trigger === 'vote'
-          ? w.hardState !== undefined && w.hardState.votedFor !== null && w.hardState.votedFor !== id
-          : (w.append?.length ?? 0) > 0),
+  /** The armed crash this output sets off, if any; node 0 means whoever does it next (a leader, for appends). */
+  private takeArmed(id: NodeId, after: Observation, w: NonNullable<Output['write']>): Armed | null {
+    const voted = w.hardState !== undefined && w.hardState.votedFor !== null && w.hardState.votedFor !== id;
+    const appended = (w.append?.length ?? 0) > 0;
+    const i = this.armed.findIndex((a) =>
+      a.trigger === 'vote' ? voted && (a.node === 0 || a.node === id) : appended && (a.node === 0 ? after.role === 'leader' : a.node === id),
     );
-    if (i < 0) return;
+    if (i < 0) return null;
     const a = this.armed[i];
     this.armed.splice(i, 1);
-    this.crash(id, a.downMs, `after its ${a.trigger}`);
+    return a;
   }
 
   /** Checks the shape of a user's output and makes its write durable. */
@@ -334,7 +479,7 @@ export class Simulator {
     return null;
   }
 
-  private crash(id: NodeId, downMs: number, why = ''): void {
+  private crash(id: NodeId, downMs: number | null, why = ''): void {
     const sn = this.nodes[id];
     if (sn.node === null) return;
     sn.node = null;
@@ -342,14 +487,15 @@ export class Simulator {
     sn.timerGen++;
     sn.incarnation++;
     for (const c of this.checkers) c.onCrash?.(id);
-    this.emit('crash', id, { note: `down for ${downMs} ms${why === '' ? '' : ` (${why})`}` });
-    this.push({ time: this.now + downMs, seq: 0, kind: 'restart', node: id, incarnation: sn.incarnation });
+    this.emit('crash', id, { note: `${downMs === null ? 'down' : `down for ${downMs} ms`}${why === '' ? '' : ` (${why})`}` });
+    if (downMs !== null) this.push({ time: this.now + downMs, seq: 0, kind: 'restart', node: id, incarnation: sn.incarnation });
   }
 
   // ---- network ------------------------------------------------------------------------------
 
   private send(m: Message): void {
     this.sent++;
+    if (this.track) this.sentByType.set(m.type, (this.sentByType.get(m.type) ?? 0) + 1);
     const fate = this.net.fate(this.knobs);
     if (fate.drop) return this.drop(m, 'lost');
     if (this.links.isBlocked(m.from, m.to)) return this.drop(m, 'cut');
@@ -390,12 +536,14 @@ export class Simulator {
     this.faultCount++;
     switch (f.kind) {
       case 'crash': {
+        const trigger = f.trigger ?? 'time';
+        if (trigger !== 'time') {
+          this.armed.push({ node: f.node >= 1 && f.node <= this.schedule.nodes ? f.node : 0, trigger, downMs: f.downMs });
+          return;
+        }
         const id = this.resolve(f.node);
         if (id === null) return this.emit('crash', 0, { note: 'no leader to crash' });
-        const trigger = f.trigger ?? 'time';
-        if (trigger === 'time') return this.crash(id, f.downMs);
-        this.armed.push({ node: id, trigger, downMs: f.downMs });
-        return;
+        return this.crash(id, f.downMs);
       }
       case 'partition': {
         const side = new Set(f.side.map((r) => this.resolve(r)).filter((x): x is NodeId => x !== null));

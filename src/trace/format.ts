@@ -46,7 +46,7 @@ export const scheduleSchema = z.object({
 
 const findingSchema = z.object({
   invariant: z.string(),
-  kind: z.enum(['safety', 'liveness', 'implementation']),
+  kind: z.enum(['safety', 'liveness', 'implementation', 'assertion']),
   step: nat,
   time: nat,
   nodes: z.array(nodeId),

@@ -1,0 +1,79 @@
+import { runChecked } from '../check/run.js';
+import type { NodeFactory } from '../raft/types.js';
+import type { Finding } from '../sim/observer.js';
+import type { Schedule } from '../sim/schedule.js';
+import type { TraceSize } from '../trace/format.js';
+import { sizeOf } from '../trace/record.js';
+
+export interface Minimized {
+  readonly schedule: Schedule;
+  readonly finding: Finding;
+  readonly size: TraceSize;
+  readonly runs: number;
+}
+
+/**
+ * Greedy minimization after fast-check's shrinker: drop whatever comes after the violation,
+ * then each fault, proposal and network misbehaviour in turn, keeping a change when the same
+ * invariant still fails in no more steps. Each pass is cheap and they repeat to a fixpoint or
+ * until the budget runs out.
+ */
+export function minimizeSchedule(
+  factory: NodeFactory,
+  schedule: Schedule,
+  invariant: string,
+  budgetMs: number,
+  now: () => number = Date.now,
+): Minimized | null {
+  const start = now();
+  let runs = 0;
+  const attempt = (s: Schedule): Minimized | null => {
+    runs++;
+    const r = runChecked(factory, s);
+    return r.finding !== null && r.finding.invariant === invariant ? { schedule: s, finding: r.finding, size: sizeOf(s, r), runs } : null;
+  };
+  let best = attempt(schedule);
+  if (best === null) return null;
+  const outOfTime = () => now() - start > budgetMs;
+  const tryOne = (s: Schedule): boolean => {
+    if (outOfTime()) return false;
+    const r = attempt(s);
+    if (r === null || r.size.events > best!.size.events) return false;
+    best = r;
+    return true;
+  };
+
+  for (let changed = true; changed && !outOfTime(); ) {
+    changed = false;
+    const cur = (): Schedule => best!.schedule;
+    // Nothing after the violation matters.
+    const t = best.finding.time;
+    if (best.finding.kind === 'safety' && (cur().durationMs > t + 1 || cur().faults.some((f) => f.at > t) || cur().proposals.some((p) => p > t))) {
+      changed = tryOne({ ...cur(), durationMs: Math.min(cur().durationMs, t + 1), faults: cur().faults.filter((f) => f.at <= t), proposals: cur().proposals.filter((p) => p <= t) }) || changed;
+    }
+    for (let i = cur().faults.length - 1; i >= 0; i--) {
+      changed = tryOne({ ...cur(), faults: cur().faults.filter((_, j) => j !== i) }) || changed;
+    }
+    changed = removeChunks(cur, (proposals) => tryOne({ ...cur(), proposals })) || changed;
+    const k = cur().network;
+    for (const knob of ['dropPerMille', 'dupPerMille', 'slowPerMille'] as const) {
+      if (k[knob] > 0) changed = tryOne({ ...cur(), network: { ...cur().network, [knob]: 0 } }) || changed;
+    }
+    if (cur().net.choices.length > 0) changed = tryOne({ ...cur(), net: { ...cur().net, choices: [] } }) || changed;
+    if (cur().drift.some((d) => d !== 1000)) changed = tryOne({ ...cur(), drift: cur().drift.map(() => 1000) }) || changed;
+  }
+  return { ...best, runs };
+}
+
+/** Tries dropping halves, quarters, ... then single proposals. */
+function removeChunks(cur: () => Schedule, accept: (proposals: number[]) => boolean): boolean {
+  let changed = false;
+  for (let chunk = Math.max(1, cur().proposals.length >> 1); chunk >= 1; chunk >>= 1) {
+    for (let i = cur().proposals.length - chunk; i >= 0; i -= chunk) {
+      const list = cur().proposals;
+      if (accept([...list.slice(0, i), ...list.slice(i + chunk)])) changed = true;
+    }
+    if (chunk === 1) break;
+  }
+  return changed;
+}
