@@ -1,0 +1,196 @@
+import { randomInt } from 'node:crypto';
+import { join } from 'node:path';
+import { runChecked } from '../../check/run.js';
+import type { BugName } from '../../raft/index.js';
+import type { ProfileName } from '../../sim/schedule.js';
+import type { TraceFile, TraceSize } from '../../trace/format.js';
+import { writeTrace } from '../../trace/io.js';
+import { sizeOf, toTrace } from '../../trace/record.js';
+import { EXIT, type ExitCode } from '../errors.js';
+import { hangFinding, hangTrace, scheduleAt } from '../hang.js';
+import { describeSpec, implementationInfo, loadFactory, moduleSpec, type ImplSpec } from '../impl.js';
+import { SEED_MAX, type Shard } from '../options.js';
+import { startExplore, type PoolResult } from '../pool.js';
+import { chooseReporter, type RunOutcome } from '../progress.js';
+import type { Slice } from '../protocol.js';
+import { renderCount, renderDuration, renderFinding, renderSize, shellQuote } from '../text.js';
+
+export interface RunOptions {
+  readonly nodes: number;
+  readonly iterations: number;
+  readonly seed: number | 'random';
+  readonly faults: ProfileName;
+  readonly bug?: BugName;
+  readonly impl?: string;
+  readonly out: string;
+  readonly workers: number;
+  readonly shard?: Shard;
+  readonly shrinkTime: number;
+  readonly hangTimeout: number;
+  readonly snapshots: boolean;
+  readonly json: boolean;
+  readonly text: boolean;
+}
+
+/** What a violation turned into: the finding, its trace file and how it was shrunk. */
+interface Reported {
+  readonly finding: NonNullable<TraceFile['violation']>;
+  readonly iteration: number;
+  readonly trace: string;
+  readonly replay: string;
+  readonly shrink: { readonly before: TraceSize; readonly after: TraceSize; readonly runs: number; readonly ms: number } | null;
+  readonly note: string | null;
+}
+
+/** The slices of the iteration space for a shard and a number of workers: i % (N*W) === I-1 + w*N. */
+export function slicesFor(shard: Shard, workers: number): Slice[] {
+  return Array.from({ length: workers }, (_, w) => ({ index: shard.index - 1 + w * shard.count, count: shard.count * workers }));
+}
+
+/** How many of `iterations` fall in the shard. */
+export function shardSize(iterations: number, shard: Shard): number {
+  const first = shard.index - 1;
+  return first >= iterations ? 0 : Math.floor((iterations - 1 - first) / shard.count) + 1;
+}
+
+export async function runCommand(o: RunOptions): Promise<ExitCode> {
+  const seed = o.seed === 'random' ? randomInt(0, SEED_MAX) : o.seed;
+  const spec: ImplSpec = o.impl !== undefined ? moduleSpec(o.impl) : { kind: 'core', bug: o.bug ?? null };
+  const factory = await loadFactory(spec);
+  const shard = o.shard ?? { index: 1, count: 1 };
+  const planned = shardSize(o.iterations, shard);
+  const settings = { iterations: o.iterations, seed, nodes: o.nodes, profile: o.faults, snapshots: o.snapshots, shrinkTimeMs: Math.round(o.shrinkTime * 1000) };
+  const out = (line: string): void => {
+    if (!o.json) process.stdout.write(`${line}\n`);
+  };
+
+  const parts = [`seed ${seed}`, `${o.nodes} nodes`, `${renderCount(o.iterations)} iterations`, `faults ${o.faults}`, describeSpec(spec)];
+  if (o.shard !== undefined) parts.push(`shard ${shard.index}/${shard.count} (${renderCount(planned)} iterations)`);
+  if (o.workers > 1) parts.push(`${o.workers} workers`);
+  out(`raft-check run: ${parts.join(', ')}`);
+
+  let pool: ReturnType<typeof startExplore> | null = null;
+  let sigints = 0;
+  const interrupt = (): void => {
+    sigints++;
+    if (sigints === 1) {
+      if (!o.json) process.stderr.write('interrupted: stopping after the current runs (Ctrl-C again to quit at once)\n');
+      pool?.interrupt();
+    } else pool?.kill();
+  };
+  const reporter = await chooseReporter({
+    json: o.json,
+    text: o.text,
+    live: { seed, nodes: o.nodes, iterations: planned, faults: o.faults, implementation: describeSpec(spec), workers: o.workers, shard: o.shard ?? null, out: o.out, onInterrupt: interrupt },
+  });
+  process.on('SIGINT', interrupt);
+  let result: PoolResult;
+  try {
+    pool = startExplore(
+      { ...settings, impl: spec, slices: slicesFor(shard, o.workers), planned, hangTimeoutMs: spec.kind === 'module' ? Math.round(o.hangTimeout * 1000) : null },
+      { onProgress: (p) => reporter.update(p), onShrink: (p) => reporter.shrinking(p) },
+    );
+    result = await pool.result;
+  } catch (e) {
+    await reporter.done({ ok: false, interrupted: sigints > 0, runs: 0, events: 0, elapsedMs: 0, violation: null });
+    throw e;
+  } finally {
+    process.off('SIGINT', interrupt);
+  }
+
+  const info = implementationInfo(spec, factory);
+  const suffix = o.shard !== undefined ? `-shard${shard.index}of${shard.count}` : '';
+  let reported: Reported | null = null;
+  const save = (trace: TraceFile, iteration: number, shrink: Reported['shrink'], note: string | null): Reported => {
+    const finding = trace.violation!;
+    const file = join(o.out, `${finding.invariant}-seed${seed}${suffix}.json`);
+    writeTrace(file, trace);
+    return { finding, iteration, trace: file, replay: `raft-check replay ${shellQuote(file)}`, shrink, note };
+  };
+  if (result.failure !== null) {
+    const f = result.failure;
+    reported = save(f.trace, f.runIndex, { before: f.original, after: f.shrunk, runs: f.shrinkRuns, ms: f.shrinkMs }, null);
+  } else if (result.hang !== null) {
+    const h = result.hang;
+    const schedule = scheduleAt(settings, h.index);
+    if (h.phase === 'explore' || h.finding === null) {
+      const finding = hangFinding(`a node did not return within ${o.hangTimeout} s on iteration ${h.index} (seed ${seed}); the watchdog stopped it`);
+      reported = save(hangTrace(info, o.faults, seed, h.index, schedule, finding), h.index, null, 'the run never finished, so the trace holds the schedule and no events');
+    } else {
+      // The failing schedule ran to its end once already; record it unshrunk.
+      const run = runChecked(factory, schedule, { record: true });
+      const size = sizeOf(schedule, run);
+      const trace = toTrace({ implementation: info, profile: o.faults, seed, path: String(h.index), shrink: null }, schedule, run);
+      reported = save(trace, h.index, { before: size, after: size, runs: 0, ms: 0 }, `shrinking stopped: a node did not return within ${o.hangTimeout} s on a shrunk schedule, so the trace is not shrunk`);
+    }
+  }
+
+  const eventsPerSecond = result.searchMs > 0 ? Math.round((result.events * 1000) / result.searchMs) : 0;
+  const outcome: RunOutcome = {
+    ok: reported === null && !result.interrupted,
+    interrupted: result.interrupted,
+    runs: result.iterations,
+    events: result.events,
+    elapsedMs: result.elapsedMs,
+    violation: reported === null ? null : { invariant: reported.finding.invariant, message: reported.finding.message, trace: reported.trace, replay: reported.replay },
+  };
+  await reporter.done(outcome);
+
+  if (o.json) {
+    const v = reported;
+    const json = {
+      ok: outcome.ok,
+      iterations: result.iterations,
+      events: result.events,
+      seed,
+      eventsPerSecond,
+      elapsedMs: result.elapsedMs,
+      interrupted: result.interrupted,
+      nodes: o.nodes,
+      faults: o.faults,
+      implementation: info,
+      shard: o.shard ?? null,
+      workers: o.workers,
+      violation:
+        v === null
+          ? null
+          : {
+              invariant: v.finding.invariant,
+              kind: v.finding.kind,
+              step: v.finding.step,
+              time: v.finding.time,
+              message: v.finding.message,
+              nodes: v.finding.nodes,
+              ...(v.finding.index !== undefined ? { index: v.finding.index } : {}),
+              iteration: v.iteration,
+              trace: v.trace,
+              replay: v.replay,
+              shrink: v.shrink,
+              note: v.note,
+            },
+    };
+    process.stdout.write(`${JSON.stringify(json)}\n`);
+  } else {
+    printText(out, result, reported, eventsPerSecond, seed);
+  }
+  if (result.interrupted) return EXIT.interrupted;
+  return reported === null ? EXIT.ok : EXIT.violation;
+}
+
+function printText(out: (line: string) => void, r: PoolResult, v: Reported | null, eps: number, seed: number): void {
+  const stats = `${renderCount(r.iterations)} iterations, ${renderCount(r.events)} events in ${renderDuration(r.searchMs)} (${renderCount(eps)} events/s)`;
+  if (v === null) {
+    out(r.interrupted ? `interrupted: no violation in ${stats}; seed ${seed}` : `ok: no violation in ${stats}; seed ${seed}`);
+    return;
+  }
+  out('');
+  out(`VIOLATION ${renderFinding(v.finding)}`);
+  out(`  found at iteration ${v.iteration} after ${stats}`);
+  if (v.shrink !== null && v.shrink.runs > 0) {
+    out(`  shrunk in ${renderDuration(v.shrink.ms)} (${renderCount(v.shrink.runs)} runs): ${renderSize(v.shrink.before)} -> ${renderSize(v.shrink.after)}`);
+  }
+  if (v.note !== null) out(`  note: ${v.note}`);
+  out(`  trace:  ${v.trace}`);
+  out(`  replay: ${v.replay}`);
+  if (r.interrupted) out('interrupted: the search stopped early; this is the violation found so far');
+}

@@ -1,0 +1,48 @@
+/**
+ * Exit codes are part of raft-check's interface: CI relies on them (docs/cli.md lists them).
+ */
+export const EXIT = {
+  /** No violation, or a trace replayed clean. */
+  ok: 0,
+  /** A violation was found, or a replay reproduced one. */
+  violation: 1,
+  /** Bad flags or arguments, or an input file that cannot be read or is invalid. */
+  usage: 2,
+  /** A replay did not match its recording. */
+  diverged: 3,
+  /** A bug in raft-check itself (sysexits EX_SOFTWARE). */
+  internal: 70,
+  /** Stopped by Ctrl-C (128 + SIGINT). */
+  interrupted: 130,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/**
+ * An expected way for a command to end early: the message is one line for the user, printed
+ * without a stack trace, and the process exits with `code`.
+ */
+export class ExitError extends Error {
+  override readonly name: string = 'ExitError';
+  constructor(
+    readonly code: ExitCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Bad flags, arguments or input files: exit 2. */
+export class UsageError extends ExitError {
+  override readonly name = 'UsageError';
+  constructor(message: string) {
+    super(EXIT.usage, message);
+  }
+}
+
+/** The first line of an error's text, for one-line messages. */
+export function firstLine(err: unknown, max = 300): string {
+  const text = err instanceof Error ? `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}` : String(err);
+  const line = text.split('\n')[0] ?? '';
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}

@@ -1,0 +1,162 @@
+import { Command, Option } from 'commander';
+import { VERSION } from '../version.js';
+import type { ExitCode } from './errors.js';
+import * as parse from './options.js';
+
+/**
+ * The commander program. Options and help live here so `--help` needs no command module;
+ * each action lazy-imports its command and returns an exit code.
+ *
+ * Adding a command: write `src/cli/commands/NAME.ts` exporting the action, and add a
+ * `register` function to COMMANDS below (the `scenario` command goes after `run`).
+ */
+export type SetExit = (code: ExitCode) => void;
+type Register = (program: Command, setExit: SetExit) => void;
+
+const examples = (...lines: string[]): string => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+
+const registerRun: Register = (program, setExit) => {
+  program
+    .command('run')
+    .description('explore random fault schedules; on a violation, shrink it and write a replayable trace')
+    .addOption(new Option('--nodes <n>', `cluster size, ${parse.NODES_MIN} to ${parse.NODES_MAX}`).argParser(parse.integer(parse.NODES_MIN, parse.NODES_MAX)).default(5))
+    .addOption(new Option('--iterations <n>', 'schedules to try (fast-check runs)').argParser(parse.integer(1, 100_000_000)).default(1000))
+    .addOption(new Option('--seed <n>', 'fast-check seed, an integer or "random"; same seed, same schedules').argParser(parse.seed).default(1))
+    .addOption(new Option('--faults <profile>', `fault profile: ${parse.PROFILE_NAMES.join(', ')}`).argParser(parse.profile).default('chaos'))
+    .addOption(new Option('--bug <name>', 'run our core with a built-in bug (see raft-check bugs)').argParser(parse.bug).conflicts('impl'))
+    .addOption(new Option('--impl <path>', 'check your own implementation: a .js/.mjs/.ts module exporting a node factory'))
+    .addOption(new Option('--out <dir>', 'directory for counterexample traces').default('traces'))
+    .addOption(new Option('--workers <n>', 'worker threads sharing the iterations').argParser(parse.integer(1, 64)).default(1))
+    .addOption(new Option('--shard <i/n>', 'run only the i-th of n disjoint parts of the iterations (CI matrices)').argParser(parse.shard))
+    .addOption(new Option('--shrink-time <seconds>', 'wall-clock budget for shrinking a violation').argParser(parse.seconds).default(30))
+    .addOption(new Option('--hang-timeout <seconds>', 'with --impl: a run that takes longer is reported as implementation-hang').argParser(parse.seconds).default(10))
+    .option('--snapshots', 'let schedules turn on log compaction (snapshots)', false)
+    .option('--json', 'print one JSON object on stdout at the end, nothing else', false)
+    .option('--text', 'plain progress lines even on a terminal', false)
+    .addHelpText(
+      'after',
+      examples(
+        'raft-check run --nodes 5 --iterations 1000',
+        'raft-check run --bug commit-previous-term',
+        'raft-check run --impl ./my-raft.mjs --iterations 5000 --workers 2',
+        'raft-check run --seed random --faults partitions',
+        'raft-check run --iterations 20000 --shard 2/4 --json    # 2nd of 4 CI jobs',
+      ) + '\nExit codes: 0 no violation, 1 violation found, 2 usage error, 130 interrupted.\n',
+    )
+    .action(async (opts) => {
+      const { runCommand } = await import('./commands/run.js');
+      setExit(await runCommand(opts));
+    });
+};
+
+const registerReplay: Register = (program, setExit) => {
+  program
+    .command('replay')
+    .description('re-execute a trace and report whether it reproduces (an interactive viewer on a terminal)')
+    .argument('<file>', 'a trace file written by raft-check run')
+    .option('--json', 'print one JSON object on stdout', false)
+    .option('--text', 'print the trace as text lines even on a terminal', false)
+    .addOption(new Option('--bug <name>', 'replay against our core with this bug instead of the recorded implementation').argParser(parse.bug).conflicts('impl'))
+    .addOption(new Option('--impl <path>', 'replay against this module instead of the recorded implementation'))
+    .addOption(new Option('--hang-timeout <seconds>', 'with a module: a replay that takes longer counts as a hang').argParser(parse.seconds).default(10))
+    .addHelpText(
+      'after',
+      examples(
+        'raft-check replay traces/state-machine-safety-seed1.json',
+        'raft-check replay traces/election-safety-seed7.json --text | less',
+        'raft-check replay trace.json --impl ./my-raft-fixed.mjs    # does the fix hold?',
+      ) + '\nExit codes: 0 replayed clean, 1 reproduced a violation, 2 unreadable or invalid trace, 3 diverged.\n',
+    )
+    .action(async (file: string, opts) => {
+      const { replayCommand } = await import('./commands/replay.js');
+      setExit(await replayCommand(file, opts));
+    });
+};
+
+const registerShrink: Register = (program, setExit) => {
+  program
+    .command('shrink')
+    .description('shrink an existing trace further and write <name>.shrunk.json beside it')
+    .argument('<file>', 'a trace with a violation')
+    .addOption(new Option('--time <seconds>', 'wall-clock budget').argParser(parse.seconds).default(30))
+    .addOption(new Option('--bug <name>', 'use our core with this bug instead of the recorded implementation').argParser(parse.bug).conflicts('impl'))
+    .addOption(new Option('--impl <path>', 'use this module instead of the recorded implementation'))
+    .option('--json', 'print one JSON object on stdout', false)
+    .addHelpText('after', examples('raft-check shrink traces/state-machine-safety-seed1.json', 'raft-check shrink trace.json --time 120'))
+    .action(async (file: string, opts) => {
+      const { shrinkCommand } = await import('./commands/shrink.js');
+      setExit(await shrinkCommand(file, opts));
+    });
+};
+
+const registerBugs: Register = (program, setExit) => {
+  program
+    .command('bugs')
+    .description('list the built-in bugs and the invariant each one breaks')
+    .option('--json', 'print one JSON object on stdout', false)
+    .addHelpText('after', examples('raft-check bugs', 'raft-check run --bug double-vote'))
+    .action(async (opts) => {
+      const { bugsCommand } = await import('./commands/bugs.js');
+      setExit(bugsCommand(opts));
+    });
+};
+
+const registerBench: Register = (program, setExit) => {
+  program
+    .command('bench')
+    .description('measure simulator throughput, or how fast each built-in bug is found (--bugs)')
+    .option('--bugs', 'bug-finding benchmark: every built-in bug over several seeds', false)
+    .option('--memory', 'heap before and after many runs (leak check)', false)
+    .addOption(new Option('--seconds <n>', 'throughput: how long to run').argParser(parse.seconds).default(5))
+    .addOption(new Option('--seeds <n>', '--bugs: seeds per bug').argParser(parse.integer(1, 1000)).default(5))
+    .addOption(new Option('--iterations <n>', '--bugs: iteration budget per search; --memory: runs').argParser(parse.integer(1, 100_000_000)))
+    .addOption(new Option('--shrink-time <seconds>', '--bugs: shrink budget per violation').argParser(parse.seconds).default(30))
+    .addOption(new Option('--bug <name>', '--bugs: only this bug').argParser(parse.bug))
+    .option('--json', 'print one JSON object on stdout', false)
+    .addHelpText('after', examples('raft-check bench', 'raft-check bench --json', 'raft-check bench --bugs --seeds 3 --shrink-time 10', 'raft-check bench --memory --iterations 2000'))
+    .action(async (opts) => {
+      const { benchCommand } = await import('./commands/bench.js');
+      setExit(await benchCommand(opts));
+    });
+};
+
+/** Every command, in help order. The `scenario` command registers here, after `run`. */
+const COMMANDS: readonly Register[] = [registerRun, registerReplay, registerShrink, registerBugs, registerBench];
+
+/**
+ * Commander's error text as one line: "option '--nodes <n>' argument '0' is invalid. expected
+ * ..." becomes "--nodes 0: expected ...", and a "(Did you mean ...)" joins the line.
+ */
+export function oneLine(str: string): string {
+  const s = str.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ');
+  const m = /^option '(-[^\s',]*[, ]*)*(--[\w-]+)[^']*' argument '(.*)' is invalid\. (.*)$/.exec(s);
+  return m === null ? s : `${m[2]} ${m[3]}: ${m[4]}`;
+}
+
+export function buildProgram(setExit: SetExit, write: { out: (s: string) => void; err: (s: string) => void }): Command {
+  const program = new Command('raft-check');
+  program
+    .description('Deterministic chaos and model checking for Raft implementations')
+    .version(VERSION, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: write.out,
+      writeErr: write.err,
+      // Commander's usage errors, one line: "raft-check: unknown option '--nodez' (Did you mean --nodes?)".
+      outputError: (str, w) => w(`raft-check: ${oneLine(str)}\n`),
+    })
+    .exitOverride()
+    .addHelpText(
+      'after',
+      examples(
+        'raft-check run --nodes 5 --iterations 1000',
+        'raft-check run --bug commit-previous-term',
+        'raft-check replay traces/state-machine-safety-seed1.json',
+        'raft-check run --impl ./my-raft.mjs',
+        'raft-check bugs',
+      ) + '\nExit codes: 0 ok, 1 violation found or reproduced, 2 usage error or invalid input, 3 replay diverged,\n            70 internal error, 130 interrupted.\n',
+    );
+  for (const register of COMMANDS) register(program, setExit);
+  return program;
+}

@@ -1,0 +1,71 @@
+import type { ExploreResult } from '../explore/explore.js';
+import type { Finding } from '../sim/observer.js';
+import type { ProfileName } from '../sim/schedule.js';
+import type { TraceFile, TraceSize } from '../trace/format.js';
+import type { ReplayResult } from '../trace/replay.js';
+import type { ImplSpec } from './impl.js';
+
+/**
+ * What the CLI's worker threads are given and what they post back. The main thread keeps the
+ * event loop (Ctrl-C, progress, the watchdog); workers run the synchronous simulator.
+ *
+ * Shared memory (Int32Array over `shared`), written with Atomics:
+ * [STOP] 1 once the run is interrupted; [LOWEST] the lowest iteration known to fail (or to
+ * hang); per worker w, [beatSlot(w)] a counter bumped before every run (the watchdog's
+ * heartbeat) and [indexSlot(w)] the iteration it is running.
+ */
+export const STOP = 0;
+export const LOWEST = 1;
+export const NONE = 0x7fffffff;
+export const beatSlot = (w: number): number => 2 + 2 * w;
+export const indexSlot = (w: number): number => 3 + 2 * w;
+export const sharedSize = (workers: number): number => 4 * (2 + 2 * workers);
+
+export interface Slice {
+  readonly index: number;
+  readonly count: number;
+}
+
+export interface ExploreSettings {
+  readonly iterations: number;
+  readonly seed: number;
+  readonly nodes: number;
+  readonly profile: ProfileName;
+  readonly snapshots: boolean;
+  readonly shrinkTimeMs: number;
+}
+
+export interface ExploreTask extends ExploreSettings {
+  readonly kind: 'explore';
+  readonly worker: number;
+  readonly slice: Slice;
+  readonly impl: ImplSpec;
+  readonly shared: SharedArrayBuffer;
+}
+
+export interface ReplayTask {
+  readonly kind: 'replay';
+  readonly worker: 0;
+  readonly impl: ImplSpec;
+  readonly trace: TraceFile;
+  readonly shared: SharedArrayBuffer;
+}
+
+export type WorkerTask = ExploreTask | ReplayTask;
+
+export type WorkerMessage =
+  | { readonly type: 'progress'; readonly runs: number; readonly events: number }
+  | { readonly type: 'found'; readonly index: number; readonly finding: Finding; readonly size: TraceSize }
+  | { readonly type: 'shrink'; readonly shrinkRuns: number; readonly size: TraceSize; readonly originalSize: TraceSize }
+  | { readonly type: 'done'; readonly result: ExploreResult }
+  | { readonly type: 'replayed'; readonly result: ReplayResult }
+  | { readonly type: 'error'; readonly message: string; readonly stack: string | null; readonly usage: boolean };
+
+/** Lowers a shared slot to `value` unless it is already lower. */
+export function atomicMin(a: Int32Array, slot: number, value: number): void {
+  for (;;) {
+    const cur = Atomics.load(a, slot);
+    if (cur <= value) return;
+    if (Atomics.compareExchange(a, slot, cur, value) === cur) return;
+  }
+}

@@ -1,0 +1,86 @@
+import type { TraceEvent } from '../sim/events.js';
+import type { Finding } from '../sim/observer.js';
+import type { TraceFile, TraceSize } from '../trace/format.js';
+
+/**
+ * Plain-text renderings shared by the commands (and free for the UI to reuse): one line per
+ * trace event, sizes, durations, findings. No colour, no escape codes: these lines go to CI
+ * logs and pipes.
+ */
+
+const ROLE: Record<string, string> = { follower: 'F', candidate: 'C', leader: 'L' };
+
+/**
+ * One trace event as one line:
+ * `#  42  t=  310ms  n3  deliver   <-n1 AppendEntries t2 ... | +[3..4]t2 | L t2 vote=3 commit=4 applied=4`.
+ */
+export function renderEventLine(e: TraceEvent): string {
+  const head = `#${String(e.step).padStart(4)}  t=${String(e.t).padStart(5)}ms  ${e.node === 0 ? '  *' : `n${e.node}`.padStart(3)}  ${e.kind.padEnd(16)}`;
+  const parts: string[] = [];
+  const what: string[] = [];
+  if (e.from !== undefined) what.push(`<-n${e.from}`);
+  if (e.msg !== undefined) what.push(e.msg);
+  if (e.note !== undefined) what.push(e.msg === undefined && e.from === undefined ? e.note : `(${e.note})`);
+  if (e.links !== undefined && e.note === undefined) what.push(`${e.links.length} links`);
+  if (what.length > 0) parts.push(what.join(' '));
+  if (e.log !== undefined) parts.push(renderLogChange(e.log));
+  if (e.apply !== undefined) parts.push(`applied ${e.apply[0]}..${e.apply[1]} digest=${e.apply[2]}`);
+  if (e.state !== undefined) {
+    const s = e.state;
+    parts.push(`${ROLE[s.role] ?? s.role} t${s.term} vote=${s.vote ?? '-'} commit=${s.commit} applied=${s.applied}`);
+  }
+  return parts.length === 0 ? head.trimEnd() : `${head}${parts.join(' | ')}`;
+}
+
+function renderLogChange(log: NonNullable<TraceEvent['log']>): string {
+  const out: string[] = [];
+  if (log.snap !== undefined) out.push(`snapshot..${log.snap[0]}/t${log.snap[1]}`);
+  if (log.trunc !== undefined) out.push(`truncate ${log.trunc}..`);
+  if (log.app !== undefined && log.app.length > 0) {
+    const first = log.app[0];
+    const last = log.app[log.app.length - 1];
+    const terms = [...new Set(log.app.map((a) => a[1]))].map((t) => `t${t}`).join(',');
+    out.push(first === last ? `+${first[0]}/t${first[1]}` : `+${first[0]}..${last[0]}/${terms}`);
+  }
+  return out.join(' ');
+}
+
+/** `1158 events, 6 faults, 4 proposals`. */
+export function renderSize(s: TraceSize): string {
+  return `${s.events} events, ${s.faults} faults, ${s.proposals} proposals`;
+}
+
+/** `1.2 s`, `340 ms`, `2 min 5 s`. */
+export function renderDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+
+/** `1,234,567`. */
+export function renderCount(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+export function renderFinding(f: Finding): string {
+  const at = f.kind === 'liveness' ? `at ${f.time} ms` : `at step ${f.step} (t=${f.time} ms)`;
+  return `${f.invariant} (${f.kind}) ${at}: ${f.message}`;
+}
+
+/** The trace's header as lines: what ran, and what it found. */
+export function renderTraceHeader(file: string, t: TraceFile): string[] {
+  const impl = t.implementation.module !== null ? `${t.implementation.name} (${t.implementation.module})` : t.implementation.name;
+  const lines = [
+    `trace ${file}: ${t.schedule.nodes} nodes, faults ${t.profile}, seed ${t.seed ?? '-'}, ${t.events.length} events`,
+    `implementation: ${impl}`,
+  ];
+  lines.push(t.violation === null ? 'recorded: no violation' : `recorded: ${renderFinding(t.violation)}`);
+  return lines;
+}
+
+/** Quotes a word for a POSIX shell when it needs it, so printed commands run as printed. */
+export function shellQuote(word: string): string {
+  if (/^[\w@%+=:,./-]+$/.test(word)) return word;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
