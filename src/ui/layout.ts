@@ -3,7 +3,7 @@ import type { TraceFile } from '../trace/format.js';
 import type { ReplayResult } from '../trace/replay.js';
 import { KIND_FILTERS, holding, lastIndex, type ClusterState, type NodeView, type TraceModel } from './model.js';
 import { lowerBound, visibleEvents, type ViewState } from './navigation.js';
-import { fit, padEnd, padStart, plain, textWidth, wrapWords, type Color, type Line, type Seg } from './text.js';
+import { fit, lineWidth, padEnd, padStart, plain, textWidth, wrapWords, type Color, type Line, type Seg } from './text.js';
 
 /**
  * The trace viewer's screen as lines of styled text, exactly `height` lines of at most `width`
@@ -279,15 +279,75 @@ function eventText(e: TraceEvent): string {
   }
 }
 
-/** The text of one event as the timeline shows it (without marks), for tests and plain output. */
-export function timelineText(model: TraceModel, i: number, stepW = 0, tW = 0): string {
-  const e = model.events[i];
-  const n = model.nodeCount;
-  const whoW = 2 * String(n).length + 1;
-  const change = model.changes[i];
-  const kind = padEnd(KIND_LABEL[e.kind] ?? e.kind, 9);
-  return `${padStart(String(e.step), stepW)} ${padStart(`${e.t}ms`, tW)} ${who(e, whoW)} ${kind} ${eventText(e)}${change === '' ? '' : `  => ${change}`}`;
+interface EventParts {
+  /** Step and virtual time. */
+  readonly head: string;
+  /** Who, kind and message. */
+  readonly body: string;
+  /** What changed on the node, or ''. */
+  readonly change: string;
 }
+
+function eventParts(model: TraceModel, i: number, stepW: number, tW: number): EventParts {
+  const e = model.events[i];
+  const whoW = 2 * String(model.nodeCount).length + 1;
+  const kind = padEnd(KIND_LABEL[e.kind] ?? e.kind, 9);
+  return {
+    head: `${padStart(String(e.step), stepW)} ${padStart(`${e.t}ms`, tW)}`,
+    body: ` ${who(e, whoW)} ${kind} ${eventText(e)}`.trimEnd(),
+    change: model.changes[i] === '' ? '' : `  => ${model.changes[i]}`,
+  };
+}
+
+/** The text of one event as the timeline shows it (without marks and lanes), e.g. for plain output. */
+export function timelineText(model: TraceModel, i: number, stepW = 0, tW = 0): string {
+  const p = eventParts(model, i, stepW, tW);
+  return p.head + p.body + p.change;
+}
+
+const LANE_GLYPH: Partial<Record<TraceEvent['kind'], string>> = {
+  start: 'S',
+  restart: 'R',
+  crash: 'X',
+  timer: 'T',
+  propose: 'P',
+  apply: 'a',
+  snapshot: 's',
+  'install-snapshot': 's',
+};
+
+/**
+ * A space-time lane per node: a column each, with the message drawn as an arrow from sender
+ * to receiver (dashed when dropped), faults and timers as letters on the node's column.
+ */
+export function lanes(e: TraceEvent, n: number): Seg[] {
+  const cols = new Array<string>(2 * n - 1).fill(' ');
+  for (let k = 0; k < n; k++) cols[2 * k] = '│';
+  const at = (id: number) => 2 * (id - 1);
+  let color: Color = 'cyan';
+  if (e.from !== undefined && e.from >= 1 && e.from <= n && e.node >= 1 && e.node <= n) {
+    const a = at(e.from);
+    const b = at(e.node);
+    const dropped = e.kind === 'drop';
+    const fill = dropped ? '╌' : '─';
+    for (let x = Math.min(a, b) + 1; x < Math.max(a, b); x++) cols[x] = fill;
+    cols[a] = 'o';
+    cols[b] = dropped ? 'x' : b > a ? '>' : '<';
+    if (dropped) color = 'gray';
+    if (e.kind === 'duplicate') color = 'yellow';
+  } else if (e.node >= 1 && e.node <= n) {
+    cols[at(e.node)] = LANE_GLYPH[e.kind] ?? '*';
+    color = e.kind === 'crash' ? 'red' : e.kind === 'restart' || e.kind === 'start' ? 'green' : 'cyan';
+  } else if (e.links !== undefined) {
+    const ids = new Set(e.links.flat());
+    for (const id of ids) if (id >= 1 && id <= n) cols[at(id)] = e.kind === 'heal' ? '=' : '#';
+    color = 'magenta';
+  }
+  return [{ t: ' ' }, ...merge(cols.map((c) => (c === '│' ? { t: c, color: 'gray' as Color, dim: true } : { t: c, color, bold: true }))), { t: ' ' }];
+}
+
+/** Lanes are drawn when they leave this many columns for the text. */
+const LANE_MIN_TEXT = 90;
 
 function timeline(input: ScreenInput, rows: number): Line[] {
   const { model, view } = input;
@@ -311,6 +371,7 @@ function timeline(input: ScreenInput, rows: number): Line[] {
   const stepW = String(lastStep).length;
   const tW = `${lastT}ms`.length;
   const divergence = input.replay?.divergence?.step ?? null;
+  const withLanes = width - (2 * model.nodeCount + 1) >= LANE_MIN_TEXT;
   const out: Line[] = [];
   for (const i of list) {
     const e = model.events[i];
@@ -318,11 +379,8 @@ function timeline(input: ScreenInput, rows: number): Line[] {
     const viol = i === model.violationAt;
     const div = divergence !== null && e.step === divergence;
     const mark = cur ? '▶' : viol ? '!' : div ? '≠' : ' ';
-    const text = timelineText(model, i, stepW, tW);
+    const p = eventParts(model, i, stepW, tW);
     const isSel = e.node === view.selected || e.from === view.selected;
-    const changeAt = text.indexOf('  => ');
-    const main = changeAt >= 0 ? text.slice(0, changeAt) : text;
-    const change = changeAt >= 0 ? text.slice(changeAt) : '';
     const base: Seg = cur
       ? { t: '', inverse: true, bold: true }
       : viol
@@ -332,11 +390,10 @@ function timeline(input: ScreenInput, rows: number): Line[] {
           : isSel
             ? { t: '' }
             : { t: '', dim: true };
-    const line: Seg[] = [
-      { t: mark, color: viol || div ? 'red' : 'cyan', bold: true },
-      { ...base, t: main },
-    ];
-    if (change !== '') line.push({ ...base, t: change, color: cur ? undefined : viol ? 'red' : 'green' });
+    const line: Seg[] = [{ t: mark, color: viol || div ? 'red' : 'cyan', bold: true }, { ...base, t: p.head }];
+    if (withLanes) line.push(...lanes(e, model.nodeCount));
+    line.push({ ...base, t: p.body });
+    if (p.change !== '') line.push({ ...base, t: p.change, color: cur ? undefined : viol ? 'red' : 'green' });
     out.push(fit(cur ? fit(line, width, true) : line, width));
   }
   return out;
@@ -347,19 +404,21 @@ function timeline(input: ScreenInput, rows: number): Line[] {
 function header(input: ScreenInput): Line[] {
   const { trace, width } = input;
   const impl = trace.implementation;
-  const who = impl.bug === null ? impl.name : `${impl.name}, bug ${impl.bug}`;
-  const meta = [
-    { t: 'raft-check ', bold: true },
-    { t: input.file ?? '(trace)', color: 'cyan' as Color, bold: true },
-    { t: `  seed ${trace.seed ?? '-'}  ${trace.schedule.nodes} nodes  ${trace.profile}  ${who}` },
-  ];
-  if (input.replay !== null) {
-    meta.push(
-      input.replay.reproduced
-        ? { t: '  replay: reproduced', color: 'green' as Color, bold: false }
-        : { t: `  replay: DIVERGED at step ${input.replay.divergence?.step ?? '?'}`, color: 'red' as Color, bold: true },
-    );
-  }
+  const replay: Seg[] =
+    input.replay === null
+      ? []
+      : input.replay.reproduced
+        ? [{ t: '  replay: reproduced', color: 'green' }]
+        : [{ t: `  replay: DIVERGED at step ${input.replay.divergence?.step ?? '?'}`, color: 'red', bold: true }];
+  const file: Seg = { t: input.file ?? '(trace)', color: 'cyan', bold: true };
+  const run = `  seed ${trace.seed ?? '-'}  ${trace.schedule.nodes} nodes  ${trace.profile}  `;
+  // The longest form that fits: the tool's name goes first, then the implementation's name
+  // when a built-in bug names it well enough.
+  const who = impl.bug === null ? [impl.name] : [`${impl.name}, bug ${impl.bug}`, `bug ${impl.bug}`];
+  const forms: Line[] = [];
+  for (const w of who) forms.push([{ t: 'raft-check ', bold: true }, file, { t: run + w }, ...replay]);
+  for (const w of who) forms.push([file, { t: run + w }, ...replay]);
+  const meta = forms.find((l) => lineWidth(l) <= width) ?? forms[forms.length - 1];
   const out: Line[] = [fit(meta, width)];
   const v = trace.violation;
   if (v === null) {

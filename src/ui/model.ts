@@ -181,6 +181,7 @@ export function foldEvent(s: ClusterState, e: TraceEvent, at: number): ClusterSt
 export function describeChange(before: ClusterState, after: ClusterState, e: TraceEvent): string {
   const id = e.node;
   if (id < 1 || id > after.nodes.length) return '';
+  if (e.kind === 'apply' && e.apply !== undefined) return `applied ${e.apply[0] === e.apply[1] ? e.apply[0] : `${e.apply[0]}..${e.apply[1]}`}`;
   const a = before.nodes[id - 1];
   const b = after.nodes[id - 1];
   if (a === b) return '';
@@ -199,7 +200,6 @@ export function describeChange(before: ClusterState, after: ClusterState, e: Tra
     parts.push(f[0] === l[0] ? `+${f[0]}/t${terms}` : `+${f[0]}..${l[0]}/t${terms}`);
   }
   if (b.commit !== a.commit) parts.push(`commit ${b.commit}`);
-  if (e.kind === 'apply' && e.apply !== undefined) parts.push(`applied ${e.apply[0] === e.apply[1] ? e.apply[0] : `${e.apply[0]}..${e.apply[1]}`}`);
   return parts.join(', ');
 }
 
