@@ -25,10 +25,12 @@ async function open(trace: TraceFile = fixtureTrace(), width = 80, height = 24) 
   const app = render(<TraceViewer trace={trace} replay={null} file="traces/fixture.json" width={width} height={height} />);
   await tick(); // let useInput attach
   const screen = () => strip(app.lastFrame() ?? '');
+  // Waits for the frame a key causes (or a while, for keys that change nothing).
   const press = async (...keys: string[]) => {
     for (const k of keys) {
+      const before = app.frames.length;
       app.stdin.write(k);
-      await tick();
+      for (let waited = 0; app.frames.length === before && waited < 300; waited += 5) await tick(5);
     }
   };
   return { app, screen, press };

@@ -1,11 +1,12 @@
-import { Box, Text, useApp, useInput, useStdin, useStdout, type Key } from 'ink';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Box, useApp, useInput, useStdin, type Key } from 'ink';
+import { useCallback, useMemo, useRef, useState } from 'react';
+import { useTerminalSize } from './use-terminal-size.js';
 import type { TraceFile } from '../trace/format.js';
 import type { ReplayResult } from '../trace/replay.js';
 import { layoutScreen } from './layout.js';
 import { TraceModel } from './model.js';
 import { initialView, reduce, type Action, type ViewState } from './navigation.js';
-import type { Line } from './text.js';
+import { ScreenLine } from './ScreenLine.js';
 
 export interface TraceViewerProps {
   /** The recording to show. */
@@ -85,35 +86,6 @@ const NO_KEY: Key = {
 /** The key for one character of a chunk Ink passed on whole ("x\t/" from a fast typist or tmux). */
 function charKey(ch: string): Key {
   return { ...NO_KEY, tab: ch === '\t', return: ch === '\r', shift: ch !== ch.toLowerCase() };
-}
-
-function useTerminalSize(width?: number, height?: number): { width: number; height: number } {
-  const { stdout } = useStdout();
-  const read = useCallback(() => ({ width: width ?? stdout.columns ?? 80, height: height ?? stdout.rows ?? 24 }), [stdout, width, height]);
-  const [size, setSize] = useState(read);
-  useEffect(() => {
-    setSize(read());
-    if (width !== undefined && height !== undefined) return;
-    const onResize = (): void => setSize(read());
-    stdout.on('resize', onResize);
-    return () => {
-      stdout.off('resize', onResize);
-    };
-  }, [stdout, read, width, height]);
-  return size;
-}
-
-function ScreenLine({ line }: { readonly line: Line }) {
-  if (line.length === 0) return <Text> </Text>;
-  return (
-    <Text wrap="truncate-end">
-      {line.map((s, i) => (
-        <Text key={i} color={s.color} backgroundColor={s.bg} bold={s.bold} dimColor={s.dim} inverse={s.inverse} underline={s.underline}>
-          {s.t}
-        </Text>
-      ))}
-    </Text>
-  );
 }
 
 /**
