@@ -16,6 +16,7 @@ export interface ExploreOptions {
   readonly seed: number;
   readonly nodes?: number;
   readonly profile?: ProfileName;
+  /** Let runs compact their logs (on by default: compaction bugs are bugs too). */
   readonly snapshots?: boolean;
   /** Wall-clock budget for shrinking; the best counterexample so far is kept when it runs out. */
   readonly shrinkTimeMs?: number;
@@ -71,7 +72,7 @@ export interface ExploreResult {
 export function explore(o: ExploreOptions): ExploreResult {
   const now = o.now ?? Date.now;
   const profile = o.profile ?? 'chaos';
-  const arb = scheduleArb({ ...EXPLORE_PROFILES[profile], nodes: o.nodes, snapshots: o.snapshots });
+  const arb = scheduleArb({ ...EXPLORE_PROFILES[profile], nodes: o.nodes, snapshots: o.snapshots ?? true });
   const slice = o.slice ?? { index: 0, count: 1 };
   const shouldStop = o.shouldStop ?? (() => false);
 

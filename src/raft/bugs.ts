@@ -44,6 +44,18 @@ export const BUGS = {
     invariant: 'state-machine-safety',
     summary: 'a node applies entries before they are committed',
   },
+  'snapshot-uncommitted': {
+    invariant: 'state-machine-safety',
+    summary: 'a node snapshots past its commitIndex, taking uncommitted entries into its state',
+  },
+  'install-snapshot-truncates': {
+    invariant: 'leader-completeness',
+    summary: 'a follower discards the entries that follow a snapshot matching its log',
+  },
+  'stale-snapshot-regress': {
+    invariant: 'state-machine-safety',
+    summary: 'a stale InstallSnapshot rolls the state machine back',
+  },
 } as const satisfies Record<string, { invariant: string; summary: string }>;
 
 export type BugName = keyof typeof BUGS;

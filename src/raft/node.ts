@@ -282,15 +282,16 @@ export class RaftCore implements RaftNode {
     this.resetElectionTimer();
     const s = m.snapshot;
     // A stale or duplicated snapshot must never move this node backwards.
-    if (s.lastIncludedIndex > this.commitIndex && s.lastIncludedIndex > this.log.snapshotIndex) {
-      const keep = this.log.termAt(s.lastIncludedIndex) === s.lastIncludedTerm;
+    const fresh = s.lastIncludedIndex > this.commitIndex && s.lastIncludedIndex > this.log.snapshotIndex;
+    if (fresh || (this.bug === 'stale-snapshot-regress' && s.lastIncludedIndex !== this.log.snapshotIndex)) {
+      const keep = this.log.termAt(s.lastIncludedIndex) === s.lastIncludedTerm && this.bug !== 'install-snapshot-truncates';
       this.log.compact(s, keep);
       this.snapshot = s;
       this.outSnapshot = s;
       this.outAppend = this.outAppend.filter((e) => e.index > s.lastIncludedIndex);
       if (!keep) this.outTruncate = s.lastIncludedIndex + 1;
       else if (this.outTruncate !== undefined && this.outTruncate <= s.lastIncludedIndex) this.outTruncate = undefined;
-      this.commitIndex = s.lastIncludedIndex;
+      this.commitIndex = Math.max(this.commitIndex, s.lastIncludedIndex);
       this.restoreStateMachine(s);
     }
     this.send<InstallSnapshotReply>({ type: 'InstallSnapshotReply', from: this.id, to: m.from, term: this.term, matchIndex: s.lastIncludedIndex });
@@ -407,15 +408,26 @@ export class RaftCore implements RaftNode {
   }
 
   private applyCommitted(): void {
-    const upTo = this.bug === 'apply-uncommitted' ? this.log.lastIndex : this.commitIndex;
+    this.applyThrough(this.bug === 'apply-uncommitted' ? this.log.lastIndex : this.commitIndex);
+    const threshold = this.init.snapshotThreshold;
+    if (threshold <= 0) return;
+    if (this.bug === 'snapshot-uncommitted') {
+      if (this.log.lastIndex - this.log.snapshotIndex >= threshold) {
+        this.applyThrough(this.log.lastIndex);
+        this.takeSnapshot();
+      }
+    } else if (this.lastApplied - this.log.snapshotIndex >= threshold) {
+      this.takeSnapshot();
+    }
+  }
+
+  private applyThrough(upTo: number): void {
     while (this.lastApplied < upTo) {
       const e = this.log.entry(this.lastApplied + 1);
       this.lastApplied = e.index;
       const digest = this.kv.apply(e.index, e.term, e.command);
       this.outApplied.push({ index: e.index, term: e.term, command: e.command, digest });
     }
-    const threshold = this.init.snapshotThreshold;
-    if (threshold > 0 && this.lastApplied - this.log.snapshotIndex >= threshold) this.takeSnapshot();
   }
 
   private takeSnapshot(): void {

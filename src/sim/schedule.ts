@@ -68,14 +68,18 @@ export const CHOICE_RANGE = 10_000;
 
 export const DEFAULT_TIMING: Timing = { electionTimeoutMinMs: 150, electionTimeoutMaxMs: 300, heartbeatMs: 50 };
 
+/** The healed network of the liveness window: prompt and lossless. */
 export const CALM_NETWORK: NetworkKnobs = {
   delayMinMs: 1,
-  delayMaxMs: 15,
+  delayMaxMs: 5,
   dropPerMille: 0,
   dupPerMille: 0,
   slowPerMille: 0,
   slowMaxMs: 0,
 };
+
+/** An ordinary LAN: delays well below the election timeout (paper section 5.6). */
+const STEADY: NetworkKnobs = { ...CALM_NETWORK, delayMaxMs: 15 };
 
 /** How a seed turns into faults: counts over the faulty phase, and the network knobs. */
 export interface Profile {
@@ -88,13 +92,13 @@ export interface Profile {
   readonly maxDrift: number;
 }
 
-const LOSSY: NetworkKnobs = { ...CALM_NETWORK, dropPerMille: 100, dupPerMille: 50, slowPerMille: 50, slowMaxMs: 400 };
+const LOSSY: NetworkKnobs = { ...STEADY, dropPerMille: 100, dupPerMille: 50, slowPerMille: 50, slowMaxMs: 400 };
 
 export const PROFILES = {
-  none: { network: CALM_NETWORK, crashes: 0, partitions: 0, isolations: 0, cuts: 0, maxDrift: 0 },
+  none: { network: STEADY, crashes: 0, partitions: 0, isolations: 0, cuts: 0, maxDrift: 0 },
   lossy: { network: LOSSY, crashes: 0, partitions: 0, isolations: 0, cuts: 0, maxDrift: 0 },
-  partitions: { network: CALM_NETWORK, crashes: 0, partitions: 3, isolations: 2, cuts: 2, maxDrift: 0 },
-  crashes: { network: CALM_NETWORK, crashes: 4, partitions: 0, isolations: 0, cuts: 0, maxDrift: 50 },
+  partitions: { network: STEADY, crashes: 0, partitions: 3, isolations: 2, cuts: 2, maxDrift: 0 },
+  crashes: { network: STEADY, crashes: 4, partitions: 0, isolations: 0, cuts: 0, maxDrift: 50 },
   chaos: { network: LOSSY, crashes: 3, partitions: 2, isolations: 2, cuts: 2, maxDrift: 100 },
 } as const satisfies Record<string, Profile>;
 
@@ -150,7 +154,7 @@ export function scheduleFromSeed(seed: number, options: SeedOptions): Schedule {
     proposals,
     durationMs,
     livenessWindowMs: options.livenessWindowMs ?? 3000,
-    snapshotThreshold: options.snapshotThreshold ?? 0,
+    snapshotThreshold: options.snapshotThreshold ?? root.split(STREAM.swarm).int(0, 1) * client.int(3, 30),
     seed: root.split(STREAM.timers).nextU32(),
   };
 }

@@ -114,6 +114,8 @@ export class Simulator {
   private probeIndexes: number[] = [];
   private probeApplied = new Set<NodeId>();
   private probeSeq = 0;
+  /** An early end is scheduled (the probe committed). */
+  private ended = false;
   private readonly trace: TraceEvent[] | null;
   private readonly track: boolean;
   private readonly sentByType = new Map<string, number>();
@@ -405,7 +407,16 @@ export class Simulator {
         throw new Stop(this.finding('implementation-error', 'implementation', [sn.id], `node ${sn.id} applied index ${a.index} after ${sn.lastApplied}: entries must be applied in order, once each`));
       }
       sn.lastApplied = a.index;
-      if (a.command !== null && a.command.id.startsWith('probe')) this.probeApplied.add(sn.id);
+      if (a.command !== null && a.command.id.startsWith('probe') && !this.probeApplied.has(sn.id)) {
+        this.probeApplied.add(sn.id);
+        // Liveness is shown once a majority applied the probe; a short grace lets the
+        // stragglers catch up under the safety checkers, then the run ends.
+        if (this.probeCommitted() && this.ended === false && this.schedule.livenessWindowMs > 0 && this.now >= this.schedule.durationMs) {
+          this.ended = true;
+          const grace = 2 * this.schedule.timing.electionTimeoutMaxMs;
+          this.push({ time: Math.min(this.now + grace, this.schedule.durationMs + this.schedule.livenessWindowMs), seq: 0, kind: 'end' });
+        }
+      }
       if (this.track) sn.appliedIds[a.index] = a.command === null ? null : a.command.id;
     }
 
@@ -578,7 +589,9 @@ export class Simulator {
     this.armed = [];
     this.healGeneration++;
     this.links.healAll();
-    this.knobs = { ...CALM_NETWORK, delayMinMs: this.schedule.network.delayMinMs, delayMaxMs: this.schedule.network.delayMaxMs };
+    // Stable means prompt too: delays well under the election timeout spread.
+    const d = this.schedule.network;
+    this.knobs = { ...CALM_NETWORK, delayMinMs: Math.min(d.delayMinMs, CALM_NETWORK.delayMaxMs), delayMaxMs: Math.min(d.delayMaxMs, CALM_NETWORK.delayMaxMs) };
     this.emit('phase', 0, { note: 'faults healed; liveness window starts' });
     for (const id of this.cluster) if (this.nodes[id].node === null) this.boot(id, 'restart');
     this.proposeProbe();
