@@ -29,9 +29,9 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
  */
 export function exitCodeFor(e: unknown, io: Pick<Io, 'err'>): number {
   if (e instanceof CommanderError) {
-    // Help and version were printed; other commander errors were printed by outputError.
-    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return EXIT.ok;
-    return EXIT.usage;
+    // Help and version were printed (exitCode 0); help shown for a missing command and every
+    // other commander error (printed by outputError) are usage errors.
+    return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
   }
   if (e instanceof ExitError) {
     if (e.message !== '') io.err(`raft-check: ${e.message}\n`);

@@ -43,6 +43,8 @@ export class UsageError extends ExitError {
 /** The first line of an error's text, for one-line messages. */
 export function firstLine(err: unknown, max = 300): string {
   const text = err instanceof Error ? `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}` : String(err);
-  const line = text.split('\n')[0] ?? '';
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  // "Transform failed with 1 error:" says nothing without the line that follows it.
+  const line = (lines[0] ?? '').endsWith(':') && lines.length > 1 ? `${lines[0]} ${lines[1]}` : (lines[0] ?? '');
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }

@@ -5,10 +5,9 @@ import type { Finding } from '../sim/observer.js';
 import type { Schedule } from '../sim/schedule.js';
 import { TRACE_FORMAT, TRACE_VERSION, type TraceFile } from '../trace/format.js';
 import { VERSION } from '../version.js';
-import type { ExploreSettings } from './protocol.js';
+import { HANG_INVARIANT, type ExploreSettings } from './protocol.js';
 
-/** The finding name for a user node that does not return from an input. */
-export const HANG_INVARIANT = 'implementation-hang';
+export { HANG_INVARIANT };
 
 /**
  * The schedule explore generates for iteration `index` (fast-check run index) with these

@@ -66,7 +66,13 @@ async function importModule(file: string, shown: string): Promise<Record<string,
  * The node factory a module exports: its default export, or else a named export `factory`.
  * Checks the shape the contract needs and names everything that is missing in one line.
  */
-export function factoryFromModule(mod: Record<string, unknown>, shown: string): NodeFactory {
+export function factoryFromModule(loaded: Record<string, unknown>, shown: string): NodeFactory {
+  let mod = loaded;
+  // A CommonJS module (or TypeScript compiled as one) arrives with module.exports as `default`.
+  const inner = mod.default as Record<string, unknown> | undefined;
+  if (inner !== null && typeof inner === 'object' && factoryProblems(inner).length > 0 && (inner.default !== undefined || inner.factory !== undefined)) {
+    mod = inner;
+  }
   let value: unknown;
   let which: string;
   if (mod.default !== undefined) {

@@ -82,6 +82,8 @@ interface Slot {
   result: ExploreResult | null;
   found: { index: number; finding: Finding; at: number } | null;
   hang: Hang | null;
+  /** Reported 'stopped' and was terminated: no result will come. */
+  stoppedEarly: boolean;
   beats: number;
   beatAt: number;
   settled: boolean;
@@ -123,7 +125,7 @@ export function startExplore(job: ExploreJob, cb: PoolCallbacks = {}): RunningPo
     };
     shared[indexSlot(w)] = -1;
     const worker = new Worker(WORKER_URL, { workerData: task satisfies WorkerTask });
-    return { w, worker, state: 'starting', runs: 0, events: 0, result: null, found: null, hang: null, beats: 0, beatAt: Date.now(), settled: false };
+    return { w, worker, state: 'starting', runs: 0, events: 0, result: null, found: null, hang: null, stoppedEarly: false, beats: 0, beatAt: Date.now(), settled: false };
   });
 
   const status = (): WorkerStatus[] => slots.map((s) => ({ worker: s.w, state: s.state, runs: s.result?.iterations ?? s.runs, events: s.result?.events ?? s.events }));
@@ -197,6 +199,14 @@ export function startExplore(job: ExploreJob, cb: PoolCallbacks = {}): RunningPo
         s.state = m.result.stopped ? 'stopped' : 'done';
         progress(true);
         return;
+      case 'stopped':
+        s.state = 'stopped';
+        s.runs = m.runs;
+        s.events = Math.max(s.events, m.events);
+        s.stoppedEarly = true;
+        void s.worker.terminate();
+        progress(true);
+        return;
       case 'error':
         fail(m.usage ? new UsageError(m.message) : Object.assign(new Error(m.message), { stack: m.stack ?? undefined }));
         return;
@@ -209,7 +219,7 @@ export function startExplore(job: ExploreJob, cb: PoolCallbacks = {}): RunningPo
     s.worker.on('message', (m: WorkerMessage) => onMessage(s, m));
     s.worker.on('error', (e) => fail(e));
     s.worker.on('exit', (code) => {
-      if (s.result === null && s.hang === null && !interrupted && !failed) {
+      if (s.result === null && s.hang === null && !s.stoppedEarly && !interrupted && !failed) {
         fail(new Error(`worker ${s.w} exited with code ${code} before reporting`));
         return;
       }
@@ -221,7 +231,7 @@ export function startExplore(job: ExploreJob, cb: PoolCallbacks = {}): RunningPo
   const watchdog = setInterval(() => {
     const now = Date.now();
     for (const s of slots) {
-      if (s.settled || s.result !== null || s.hang !== null) continue;
+      if (s.settled || s.result !== null || s.hang !== null || s.stoppedEarly) continue;
       const beats = Atomics.load(shared, beatSlot(s.w));
       if (beats !== s.beats) {
         s.beats = beats;

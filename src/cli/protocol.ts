@@ -14,6 +14,9 @@ import type { ImplSpec } from './impl.js';
  * hang); per worker w, [beatSlot(w)] a counter bumped before every run (the watchdog's
  * heartbeat) and [indexSlot(w)] the iteration it is running.
  */
+/** The finding name for a user node that does not return from an input (the watchdog's). */
+export const HANG_INVARIANT = 'implementation-hang';
+
 export const STOP = 0;
 export const LOWEST = 1;
 export const NONE = 0x7fffffff;
@@ -58,6 +61,8 @@ export type WorkerMessage =
   | { readonly type: 'found'; readonly index: number; readonly finding: Finding; readonly size: TraceSize }
   | { readonly type: 'shrink'; readonly shrinkRuns: number; readonly size: TraceSize; readonly originalSize: TraceSize }
   | { readonly type: 'done'; readonly result: ExploreResult }
+  /** The search stopped early (Ctrl-C, or a lower iteration failed elsewhere): terminate me. */
+  | { readonly type: 'stopped'; readonly runs: number; readonly events: number }
   | { readonly type: 'replayed'; readonly result: ReplayResult }
   | { readonly type: 'error'; readonly message: string; readonly stack: string | null; readonly usage: boolean };
 

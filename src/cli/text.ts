@@ -1,6 +1,7 @@
 import type { TraceEvent } from '../sim/events.js';
 import type { Finding } from '../sim/observer.js';
 import type { TraceFile, TraceSize } from '../trace/format.js';
+import { HANG_INVARIANT } from './protocol.js';
 
 /**
  * Plain-text renderings shared by the commands (and free for the UI to reuse): one line per
@@ -64,6 +65,7 @@ export function renderCount(n: number): string {
 }
 
 export function renderFinding(f: Finding): string {
+  if (f.invariant === HANG_INVARIANT) return `${f.invariant} (${f.kind}): ${f.message}`;
   const at = f.kind === 'liveness' ? `at ${f.time} ms` : `at step ${f.step} (t=${f.time} ms)`;
   return `${f.invariant} (${f.kind}) ${at}: ${f.message}`;
 }

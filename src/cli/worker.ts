@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { explore } from '../explore/explore.js';
-import { replayTrace } from '../trace/replay.js';
+import { replayCanonical } from './replay-compare.js';
 import { UsageError } from './errors.js';
 import { implementationInfo, loadFactory } from './impl.js';
 import { atomicMin, beatSlot, indexSlot, LOWEST, STOP, type ExploreTask, type WorkerMessage, type WorkerTask } from './protocol.js';
@@ -19,7 +19,7 @@ const beat = (): void => void Atomics.add(shared, beatSlot(task.worker), 1);
 try {
   const factory = await loadFactory(task.impl);
   beat();
-  if (task.kind === 'replay') post({ type: 'replayed', result: replayTrace(task.trace, factory) });
+  if (task.kind === 'replay') post({ type: 'replayed', result: replayCanonical(task.trace, factory) });
   else runSlice(task, factory);
 } catch (e) {
   const err = e instanceof Error ? e : new Error(String(e));
@@ -34,6 +34,22 @@ function runSlice(t: ExploreTask, factory: Awaited<ReturnType<typeof loadFactory
   let polls = 0;
   let failed = -1;
   let lastPost = 0;
+  let events = 0;
+  // Ctrl-C while shrinking: the clock jumps past every budget so the shrinkers stop at once and
+  // keep their best schedule (explore polls shouldStop between fast-check's shrink runs only).
+  const SKEW = 1e12;
+  const interrupted = (): boolean => Atomics.load(shared, STOP) !== 0;
+  const now = (): number => Date.now() + (interrupted() ? SKEW : 0);
+  let stopPosted = false;
+  // A stopped search still has fast-check generate its remaining iterations; rather than wait
+  // for that, tell the main thread, which terminates this worker.
+  const stopSearch = (): true => {
+    if (!stopPosted) {
+      stopPosted = true;
+      post({ type: 'stopped', runs: polls - 1, events });
+    }
+    return true;
+  };
   const result = explore({
     factory,
     implementation: implementationInfo(t.impl, factory),
@@ -44,20 +60,21 @@ function runSlice(t: ExploreTask, factory: Awaited<ReturnType<typeof loadFactory
     snapshots: t.snapshots,
     shrinkTimeMs: t.shrinkTimeMs,
     slice,
+    now,
     shouldStop: () => {
       beat();
-      if (Atomics.load(shared, STOP) !== 0) return true;
-      const lowest = Atomics.load(shared, LOWEST);
-      if (failed >= 0) return lowest < failed;
+      if (failed >= 0) return interrupted() || Atomics.load(shared, LOWEST) < failed;
       const index = slice.index + polls * slice.count;
       polls++;
+      if (interrupted()) return stopSearch();
       Atomics.store(shared, indexSlot(t.worker), index);
       // A lower iteration already failed elsewhere: nothing past it can be the answer.
-      return lowest < index;
+      return Atomics.load(shared, LOWEST) < index ? stopSearch() : false;
     },
     onProgress: (p) => {
       const now = Date.now();
       if (p.phase === 'explore') {
+        events = p.events;
         if (now - lastPost < PROGRESS_EVERY_MS) return;
         lastPost = now;
         post({ type: 'progress', runs: p.runs, events: p.events });
@@ -75,5 +92,8 @@ function runSlice(t: ExploreTask, factory: Awaited<ReturnType<typeof loadFactory
       post({ type: 'shrink', shrinkRuns: p.shrinkRuns, size: p.size, originalSize: p.originalSize });
     },
   });
-  post({ type: 'done', result });
+  const f = result.failure;
+  // Undo the interrupt's clock skew in the reported shrink time.
+  const fixed = f !== null && f.shrinkMs >= SKEW ? { ...result, failure: { ...f, shrinkMs: f.shrinkMs - SKEW } } : result;
+  post({ type: 'done', result: fixed });
 }

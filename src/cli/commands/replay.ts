@@ -2,7 +2,8 @@ import type { BugName } from '../../raft/index.js';
 import type { Finding } from '../../sim/observer.js';
 import type { TraceFile } from '../../trace/format.js';
 import { readTrace } from '../../trace/io.js';
-import { replayTrace, type ReplayResult } from '../../trace/replay.js';
+import type { ReplayResult } from '../../trace/replay.js';
+import { replayCanonical } from '../replay-compare.js';
 import { EXIT, type ExitCode } from '../errors.js';
 import { HANG_INVARIANT } from '../hang.js';
 import { loadFactory, moduleSpec, specFromTrace, type ImplSpec } from '../impl.js';
@@ -35,7 +36,7 @@ export function replaySpec(trace: TraceFile, file: string, o: { bug?: BugName; i
  * node that never returns is a result ('hang'), not a frozen terminal.
  */
 export async function replayWith(spec: ImplSpec, trace: TraceFile, hangTimeoutMs: number): Promise<ReplayResult | 'hang'> {
-  if (spec.kind === 'core') return replayTrace(trace, await loadFactory(spec));
+  if (spec.kind === 'core') return replayCanonical(trace, await loadFactory(spec));
   await loadFactory(spec); // shape errors here, in the main thread, exit 2
   return replayInWorker(spec, trace, hangTimeoutMs);
 }

@@ -12,7 +12,7 @@ import { describeSpec, implementationInfo, loadFactory, moduleSpec, type ImplSpe
 import { SEED_MAX, type Shard } from '../options.js';
 import { startExplore, type PoolResult } from '../pool.js';
 import { chooseReporter, type RunOutcome } from '../progress.js';
-import type { Slice } from '../protocol.js';
+import { HANG_INVARIANT, type Slice } from '../protocol.js';
 import { renderCount, renderDuration, renderFinding, renderSize, shellQuote } from '../text.js';
 
 export interface RunOptions {
@@ -185,7 +185,8 @@ function printText(out: (line: string) => void, r: PoolResult, v: Reported | nul
   }
   out('');
   out(`VIOLATION ${renderFinding(v.finding)}`);
-  out(`  found at iteration ${v.iteration} after ${stats}`);
+  if (v.finding.invariant === HANG_INVARIANT) out(`  the watchdog stopped iteration ${v.iteration}; before it: ${stats}`);
+  else out(`  found at iteration ${v.iteration} after ${stats}`);
   if (v.shrink !== null && v.shrink.runs > 0) {
     out(`  shrunk in ${renderDuration(v.shrink.ms)} (${renderCount(v.shrink.runs)} runs): ${renderSize(v.shrink.before)} -> ${renderSize(v.shrink.after)}`);
   }
