@@ -234,7 +234,7 @@ function rowsPerNode(ctx: PanelCtx, width: number): Line[] {
       { t: sel ? '▸' : ' ', color: 'cyan', bold: true },
       { t: mark ? '!' : ' ', color: 'red', bold: true },
       { t: `n${padEnd(String(v.id), idw)} `, bold: sel, color: sel ? 'cyan' : undefined },
-      { ...roleSeg(v), t: padEnd(roleSeg(v).t, 9) },
+      { ...roleSeg(v), t: padEnd(roleSeg(v).t === 'not started' ? '-' : roleSeg(v).t, 9) },
       { t: padEnd(` t${v.term}`, 5), color: termColor(v.term), bold: true, ...d },
       { t: padEnd(` v${v.vote ?? '-'}`, 4), ...d },
       { t: ` ${group}`, color: 'magenta', bold: true },
@@ -404,20 +404,14 @@ function timeline(input: ScreenInput, rows: number): Line[] {
 function header(input: ScreenInput): Line[] {
   const { trace, width } = input;
   const impl = trace.implementation;
-  const replay: Seg[] =
-    input.replay === null
-      ? []
-      : input.replay.reproduced
-        ? [{ t: '  replay: reproduced', color: 'green' }]
-        : [{ t: `  replay: DIVERGED at step ${input.replay.divergence?.step ?? '?'}`, color: 'red', bold: true }];
   const file: Seg = { t: input.file ?? '(trace)', color: 'cyan', bold: true };
   const run = `  seed ${trace.seed ?? '-'}  ${trace.schedule.nodes} nodes  ${trace.profile}  `;
   // The longest form that fits: the tool's name goes first, then the implementation's name
   // when a built-in bug names it well enough.
   const who = impl.bug === null ? [impl.name] : [`${impl.name}, bug ${impl.bug}`, `bug ${impl.bug}`];
   const forms: Line[] = [];
-  for (const w of who) forms.push([{ t: 'raft-check ', bold: true }, file, { t: run + w }, ...replay]);
-  for (const w of who) forms.push([file, { t: run + w }, ...replay]);
+  for (const w of who) forms.push([{ t: 'raft-check ', bold: true }, file, { t: run + w }]);
+  for (const w of who) forms.push([file, { t: run + w }]);
   const meta = forms.find((l) => lineWidth(l) <= width) ?? forms[forms.length - 1];
   const out: Line[] = [fit(meta, width)];
   const v = trace.violation;
@@ -445,6 +439,14 @@ function status(input: ScreenInput, state: ClusterState): Line {
     { t: `  t=${state.t}ms` },
     { t: `  net ${describeNet(state)}`, color: state.groups !== null || state.oneWay.length > 0 ? 'magenta' : undefined },
   ];
+  const r = input.replay;
+  if (r !== null) {
+    segs.push(
+      r.reproduced
+        ? { t: '  replay ok', color: 'green' }
+        : { t: `  replay diverged at step ${r.divergence?.step ?? '?'}`, color: 'red', bold: true },
+    );
+  }
   if (view.filter !== 0) segs.push({ t: `  filter ${KIND_FILTERS[view.filter].name}`, color: 'yellow' });
   if (model.violationAt !== null && view.cursor === model.violationAt) segs.push({ t: '  << VIOLATION', color: 'red', bold: true });
   return fit(segs, width);

@@ -66,14 +66,15 @@ export function ellipsize(s: string, w: number): string {
   return cut(s, w - 1) + '…';
 }
 
+/** Pads to at least `w` columns (longer text is left whole). */
 export function padEnd(s: string, w: number): string {
   const sw = textWidth(s);
-  return sw >= w ? cut(s, w) : s + ' '.repeat(w - sw);
+  return sw >= w ? s : s + ' '.repeat(w - sw);
 }
 
 export function padStart(s: string, w: number): string {
   const sw = textWidth(s);
-  return sw >= w ? cut(s, w) : ' '.repeat(w - sw) + s;
+  return sw >= w ? s : ' '.repeat(w - sw) + s;
 }
 
 export function lineWidth(l: Line): number {
