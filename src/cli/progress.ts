@@ -12,6 +12,8 @@ export interface ProgressReporter {
   shrinking(p: ShrinkProgress): void;
   /** Called once; the reporter releases the terminal before the command prints its result. */
   done(outcome: RunOutcome): void | Promise<void>;
+  /** Instead of done() when the run fails with an error: release the terminal as things stand. */
+  stop?(): void;
 }
 
 export interface WorkerStatus {
@@ -115,14 +117,14 @@ interface LiveModule {
  * The reporter for a run: nothing with --json; the live view on a TTY when the UI is built and
  * colour is allowed; otherwise text lines to stderr every ~3 s.
  */
-export async function chooseReporter(o: { json: boolean; text: boolean; live: LiveViewOptions }): Promise<ProgressReporter> {
-  if (o.json) return silentReporter;
+export async function chooseReporter(o: { json: boolean; text: boolean; live: LiveViewOptions }): Promise<{ reporter: ProgressReporter; kind: 'silent' | 'live' | 'text' }> {
+  if (o.json) return { reporter: silentReporter, kind: 'silent' };
   const tty = process.stdout.isTTY === true && process.stderr.isTTY === true;
   if (tty && !o.text && !noColor()) {
     const live = await optionalImport<LiveModule>('../ui/live.js');
-    if (live !== null && typeof live.startLiveView === 'function') return live.startLiveView(o.live);
+    if (live !== null && typeof live.startLiveView === 'function') return { reporter: await live.startLiveView(o.live), kind: 'live' };
   }
-  return textReporter((line) => process.stderr.write(`${line}\n`));
+  return { reporter: textReporter((line) => process.stderr.write(`${line}\n`)), kind: 'text' };
 }
 
 export function noColor(): boolean {

@@ -80,6 +80,8 @@ export async function replayCommand(file: string, o: ReplayOptions): Promise<Exi
     const viewer = await optionalImport<ViewerModule>('../ui/viewer.js');
     if (viewer !== null && typeof viewer.runViewer === 'function') {
       await viewer.runViewer(trace, result, { file });
+      // The viewer sets exit code 130 when it was left with Ctrl-C.
+      if (process.exitCode === EXIT.interrupted) return EXIT.interrupted;
       process.stdout.write(`${verdict(result).join('\n')}\n`);
       return code;
     }

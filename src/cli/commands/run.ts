@@ -71,18 +71,22 @@ export async function runCommand(o: RunOptions): Promise<ExitCode> {
 
   let pool: ReturnType<typeof startExplore> | null = null;
   let sigints = 0;
+  let kind: 'silent' | 'live' | 'text' = 'text';
   const interrupt = (): void => {
     sigints++;
     if (sigints === 1) {
-      if (!o.json) process.stderr.write('interrupted: stopping after the current runs (Ctrl-C again to quit at once)\n');
+      // The live view shows the interruption itself.
+      if (kind === 'text') process.stderr.write('interrupted: stopping after the current runs (Ctrl-C again to quit at once)\n');
       pool?.interrupt();
     } else pool?.kill();
   };
-  const reporter = await chooseReporter({
+  const chosen = await chooseReporter({
     json: o.json,
     text: o.text,
     live: { seed, nodes: o.nodes, iterations: planned, faults: o.faults, implementation: describeSpec(spec), workers: o.workers, shard: o.shard ?? null, out: o.out, onInterrupt: interrupt },
   });
+  const reporter = chosen.reporter;
+  kind = chosen.kind;
   process.on('SIGINT', interrupt);
   let result: PoolResult;
   try {
@@ -92,7 +96,8 @@ export async function runCommand(o: RunOptions): Promise<ExitCode> {
     );
     result = await pool.result;
   } catch (e) {
-    await reporter.done({ ok: false, interrupted: sigints > 0, runs: 0, events: 0, elapsedMs: 0, violation: null });
+    if (reporter.stop !== undefined) reporter.stop();
+    else await reporter.done({ ok: false, interrupted: sigints > 0, runs: 0, events: 0, elapsedMs: 0, violation: null });
     throw e;
   } finally {
     process.off('SIGINT', interrupt);
