@@ -1,9 +1,11 @@
 // A deliberately buggy implementation: it grants every vote request of its current term without
-// checking whom it already voted for (Raft's "votedFor is null or candidateId" rule, Figure 2).
-// Two candidates can then both win the same term. raft-check finds it:
+// checking whom it already voted for or whether the candidate's log is up to date (Raft's
+// "votedFor is null or candidateId, and candidate's log is at least as up-to-date" rule,
+// Figure 2). Two candidates can then win the same term, or a candidate that lacks committed
+// entries can win. raft-check finds it at once:
 //
 //   raft-check run --impl examples/buggy-vote.mjs
-//   raft-check replay traces/election-safety-seed1.json     # the printed replay command
+//   raft-check replay traces/leader-completeness-seed1.json   # the replay command run prints
 //
 import { coreFactory } from 'raft-check';
 
