@@ -108,6 +108,8 @@ export function startExplore(job: ExploreJob, cb: PoolCallbacks = {}): RunningPo
     rejectAll = rej;
   });
   let failed = false;
+  /** When the first worker had its implementation loaded: the search's wall time starts here. */
+  let readyAt: number | null = null;
 
   const slots: Slot[] = job.slices.map((slice, w) => {
     const task: ExploreTask = {
@@ -165,6 +167,10 @@ export function startExplore(job: ExploreJob, cb: PoolCallbacks = {}): RunningPo
 
   const onMessage = (s: Slot, m: WorkerMessage): void => {
     switch (m.type) {
+      case 'ready':
+        s.state = 'exploring';
+        if (readyAt === null) readyAt = Date.now();
+        return;
       case 'progress':
         s.state = 'exploring';
         s.runs = m.runs;
@@ -269,7 +275,7 @@ export function startExplore(job: ExploreJob, cb: PoolCallbacks = {}): RunningPo
       iterations: st.reduce((a, s) => a + s.runs, 0),
       events: st.reduce((a, s) => a + s.events, 0),
       virtualMs: slots.reduce((a, s) => a + (s.result?.virtualMs ?? 0), 0),
-      searchMs: (winner !== null && winner.failure !== null && first !== null ? first.found!.at : end) - started,
+      searchMs: (winner !== null && winner.failure !== null && first !== null ? first.found!.at : end) - (readyAt ?? started),
       elapsedMs: end - started,
       failure: winner?.failure ?? null,
       hang: winner?.hang ?? null,

@@ -57,6 +57,8 @@ export interface ReplayTask {
 export type WorkerTask = ExploreTask | ReplayTask;
 
 export type WorkerMessage =
+  /** The implementation is loaded; the search starts now. */
+  | { readonly type: 'ready' }
   | { readonly type: 'progress'; readonly runs: number; readonly events: number }
   | { readonly type: 'found'; readonly index: number; readonly finding: Finding; readonly size: TraceSize }
   | { readonly type: 'shrink'; readonly shrinkRuns: number; readonly size: TraceSize; readonly originalSize: TraceSize }

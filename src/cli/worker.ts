@@ -19,6 +19,7 @@ const beat = (): void => void Atomics.add(shared, beatSlot(task.worker), 1);
 try {
   const factory = await loadFactory(task.impl);
   beat();
+  post({ type: 'ready' });
   if (task.kind === 'replay') post({ type: 'replayed', result: replayCanonical(task.trace, factory) });
   else runSlice(task, factory);
 } catch (e) {
