@@ -5,7 +5,6 @@ import { LiveView, clock, liveLines, rate, type LiveState } from './LiveView.js'
 import { startLiveView } from './live.js';
 import { plain } from './text.js';
 
-// eslint-disable-next-line no-control-regex
 const ANSI = /\u001B\[[0-9;?]*[ -/]*[@-~]/g;
 const strip = (s: string) => s.replace(ANSI, '');
 

@@ -1,6 +1,5 @@
-import { render } from 'ink-testing-library';
+import { cleanup, render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanup } from 'ink-testing-library';
 import { TraceViewer } from './TraceViewer.js';
 import { VIOLATION_STEP, fixtureTrace, wideTrace } from './fixture.js';
 import type { TraceFile } from '../trace/format.js';
@@ -16,7 +15,6 @@ const KEY = {
   tab: '\t',
 };
 
-// eslint-disable-next-line no-control-regex
 const ANSI = /\u001B\[[0-9;?]*[ -/]*[@-~]/g;
 const strip = (s: string) => s.replace(ANSI, '');
 const tick = (ms = 15) => new Promise((r) => setTimeout(r, ms));
@@ -184,5 +182,19 @@ describe('TraceViewer', () => {
     app.stdin.write('\u0003');
     await tick();
     expect(how).toBe('interrupt');
+  });
+});
+
+describe('runViewer', () => {
+  it('draws one screen and returns when there is no keyboard (stdin not a TTY)', async () => {
+    const { EventEmitter } = await import('node:events');
+    const { runViewer } = await import('./viewer.js');
+    const stdout = Object.assign(new EventEmitter(), { columns: 80, rows: 24, isTTY: false, out: '', write(s: string) { stdout.out += s; return true; } });
+    const stdin = Object.assign(new EventEmitter(), { isTTY: false });
+    await runViewer(fixtureTrace(), null, { file: 'f.json', stdout: stdout as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream });
+    const s = strip(stdout.out);
+    expect(s).toContain('f.json');
+    expect(s).toMatch(/step 0\/20/);
+    expect(stdout.out).not.toContain('\u001B[?1049h'); // no alternate screen on a pipe
   });
 });

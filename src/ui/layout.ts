@@ -144,12 +144,18 @@ function roleSeg(v: NodeView): Seg {
   return ROLE_STYLE[v.role] ?? { t: v.role };
 }
 
-/** Left and right parts on one line of width w; the right part is dropped if they do not fit. */
-function spread(left: Seg[], right: Seg[], w: number): Line {
-  const lw = left.reduce((a, s) => a + textWidth(s.t), 0);
-  const rw = right.reduce((a, s) => a + textWidth(s.t), 0);
-  if (rw === 0 || lw + 1 + rw > w) return fit(left, w, true);
-  return [...left, { t: ' '.repeat(w - lw - rw) }, ...right];
+/**
+ * Left and right parts on one line of width w. Each extra [left, right] pair is a shorter
+ * form tried in turn; when none fits, the right part is dropped.
+ */
+function spread(left: Seg[], right: Seg[], w: number, ...shorter: (readonly [Seg[], Seg[]])[]): Line {
+  for (const [l, r] of [[left, right] as const, ...shorter]) {
+    const lw = l.reduce((a, s) => a + textWidth(s.t), 0);
+    const rw = r.reduce((a, s) => a + textWidth(s.t), 0);
+    if (rw === 0 && lw <= w) return fit(l, w, true);
+    if (rw > 0 && lw + 1 + rw <= w) return [...l, { t: ' '.repeat(w - lw - rw) }, ...r];
+  }
+  return fit(left, w, true);
 }
 
 interface PanelCtx {
@@ -178,8 +184,10 @@ function panelBody(v: NodeView, ctx: PanelCtx, w: number, logLines: number): Lin
   if (group !== null) net.push({ t: `grp ${group}`, color: 'magenta', bold: true });
   if (cuts.length > 0) net.push({ t: `${net.length > 0 ? ' ' : ''}cut${cuts.join('')}`, color: 'magenta' });
   lines.push(spread([{ t: `vote ${v.vote ?? '-'}`, ...d }], net, w));
-  lines.push(spread([{ t: `commit ${v.commit}`, ...d }], [{ t: `last ${lastIndex(v)}`, ...d }], w));
-  lines.push(spread([{ t: `applied ${v.applied}`, ...d }], v.snapIndex > 0 ? [{ t: `snap ${v.snapIndex}`, color: 'gray' }] : [], w));
+  const last: Seg[] = [{ t: `last ${lastIndex(v)}`, ...d }];
+  lines.push(spread([{ t: `commit ${v.commit}`, ...d }], last, w, [[{ t: `cmt ${v.commit}`, ...d }], last]));
+  const snap: Seg[] = v.snapIndex > 0 ? [{ t: `snap ${v.snapIndex}`, color: 'gray' }] : [];
+  lines.push(spread([{ t: `applied ${v.applied}`, ...d }], snap, w, [[{ t: `appl ${v.applied}`, ...d }], snap]));
   for (const l of windowCells(logCells(v, ctx.showHi ? ctx.hi : null, faded), w, logLines, ctx.showHi ? ctx.hi : null)) lines.push(fit(l, w, true));
   if (ctx.showHi && ctx.hi !== null) lines.push(fit([holdingText(v, ctx.hi)], w, true));
   else if (ctx.showHi && ctx.involved.has(v.id)) lines.push(fit([{ t: '! named by the violation', color: 'red' }], w, true));
@@ -412,6 +420,9 @@ function header(input: ScreenInput): Line[] {
   const forms: Line[] = [];
   for (const w of who) forms.push([{ t: 'raft-check ', bold: true }, file, { t: run + w }]);
   for (const w of who) forms.push([file, { t: run + w }]);
+  const base = file.t.slice(file.t.lastIndexOf('/') + 1);
+  for (const w of who) forms.push([{ ...file, t: base }, { t: run + w }]);
+  for (const w of who) forms.push([{ ...file, t: base }, { t: run.replace(/ {2}/g, ' ') + w }]);
   const meta = forms.find((l) => lineWidth(l) <= width) ?? forms[forms.length - 1];
   const out: Line[] = [fit(meta, width)];
   const v = trace.violation;

@@ -33,7 +33,7 @@ export async function runViewer(trace: TraceFile, replay: ReplayResult | null, o
         ended.how = h;
       }}
     />,
-    { stdout, stdin, exitOnCtrlC: false, patchConsole: true },
+    { stdout, stdin, exitOnCtrlC: false, patchConsole: false },
   );
   try {
     // Without a keyboard there is nothing to wait for: one frame, then done.
