@@ -6,7 +6,7 @@ import type { ProfileName } from '../../sim/schedule.js';
 import type { TraceFile, TraceSize } from '../../trace/format.js';
 import { writeTrace } from '../../trace/io.js';
 import { sizeOf, toTrace } from '../../trace/record.js';
-import { EXIT, type ExitCode } from '../errors.js';
+import { EXIT, UsageError, firstLine, type ExitCode } from '../errors.js';
 import { hangFinding, hangTrace, scheduleAt } from '../hang.js';
 import { describeSpec, implementationInfo, loadFactory, moduleSpec, type ImplSpec } from '../impl.js';
 import { SEED_MAX, type Shard } from '../options.js';
@@ -64,7 +64,7 @@ export async function runCommand(o: RunOptions): Promise<ExitCode> {
     if (!o.json) process.stdout.write(`${line}\n`);
   };
 
-  const parts = [`seed ${seed}`, `${o.nodes} nodes`, `${renderCount(o.iterations)} iterations`, `faults ${o.faults}`, describeSpec(spec)];
+  const parts = [`seed ${seed}`, `${o.nodes} node${o.nodes === 1 ? '' : 's'}`, `${renderCount(o.iterations)} iterations`, `faults ${o.faults}`, describeSpec(spec)];
   if (o.shard !== undefined) parts.push(`shard ${shard.index}/${shard.count} (${renderCount(planned)} iterations)`);
   if (o.workers > 1) parts.push(`${o.workers} workers`);
   out(`raft-check run: ${parts.join(', ')}`);
@@ -109,7 +109,11 @@ export async function runCommand(o: RunOptions): Promise<ExitCode> {
   const save = (trace: TraceFile, iteration: number, shrink: Reported['shrink'], note: string | null): Reported => {
     const finding = trace.violation!;
     const file = join(o.out, `${finding.invariant}-seed${seed}${suffix}.json`);
-    writeTrace(file, trace);
+    try {
+      writeTrace(file, trace);
+    } catch (e) {
+      throw new UsageError(`--out ${o.out}: cannot write ${file}: ${firstLine(e)}`);
+    }
     return { finding, iteration, trace: file, replay: `raft-check replay ${shellQuote(file)}`, shrink, note };
   };
   if (result.failure !== null) {

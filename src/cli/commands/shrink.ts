@@ -4,7 +4,7 @@ import { minimizeSchedule } from '../../explore/minimize.js';
 import type { BugName } from '../../raft/index.js';
 import { readTrace, writeTrace } from '../../trace/io.js';
 import { sizeOf, toTrace } from '../../trace/record.js';
-import { EXIT, ExitError, UsageError, type ExitCode } from '../errors.js';
+import { EXIT, ExitError, UsageError, firstLine, type ExitCode } from '../errors.js';
 import { HANG_INVARIANT } from '../hang.js';
 import { implementationInfo, loadFactory } from '../impl.js';
 import { renderDuration, renderSize, shellQuote } from '../text.js';
@@ -54,7 +54,11 @@ export async function shrinkCommand(file: string, o: ShrinkOptions): Promise<Exi
     recorded,
   );
   const outFile = shrunkName(file);
-  writeTrace(outFile, shrunk);
+  try {
+    writeTrace(outFile, shrunk);
+  } catch (e) {
+    throw new UsageError(`cannot write ${outFile}: ${firstLine(e)}`);
+  }
   if (o.json) {
     process.stdout.write(`${JSON.stringify({ trace: outFile, invariant, before, after, runs: result.runs, ms })}\n`);
   } else {
