@@ -68,14 +68,16 @@ export class LogMatching {
     const other = first.node;
     const stillHolds = other !== node && logs.termAt(other, index) === term;
     const at = stillHolds ? logs.firstDifference(node, other, index) : undefined;
+    const differ = at !== undefined ? `at index ${at}` : `at or before it`;
     return {
       invariant: 'log-matching',
       nodes: other === node ? [node] : [other, node],
       index,
       terms: [term],
       message:
-        `node ${node} and node ${other} both held index ${index} from term ${term}, but their logs differ` +
-        (at !== undefined ? ` at index ${at}` : ' before it'),
+        other === node
+          ? `node ${node} held index ${index} from term ${term} twice with different logs up to it (they differ ${differ})`
+          : `node ${node} and node ${other} both held index ${index} from term ${term}, but their logs differ ${differ}`,
     };
   }
 }

@@ -37,7 +37,7 @@ export function scheduleArb(options: ScheduleArbOptions = {}): fc.Arbitrary<Sche
       node: ref,
       // Often a quick restart: a node back before its peers' messages of the moment arrive.
       downMs: fc.oneof(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 1, max: 2000 })),
-      trigger: fc.constantFrom('time' as const, 'vote' as const, 'append' as const),
+      trigger: fc.constantFrom('time' as const, 'vote' as const, 'append' as const, 'snapshot' as const),
     }),
     fc.record({ at, kind: fc.constant('partition' as const), side: fc.uniqueArray(ref, { maxLength: 4 }), durationMs: fc.integer({ min: 50, max: 3000 }) }),
     fc.record({ at, kind: fc.constant('isolate' as const), node: ref, durationMs: fc.integer({ min: 50, max: 3000 }) }),

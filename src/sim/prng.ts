@@ -65,4 +65,4 @@ function rotl(x: number, k: number): number {
 }
 
 /** Stream numbers, one per purpose. */
-export const STREAM = { network: 1, faults: 2, timers: 3, client: 4, drift: 5, swarm: 6 } as const;
+export const STREAM = { network: 1, faults: 2, timers: 3, client: 4, drift: 5, swarm: 6, compaction: 7 } as const;

@@ -48,11 +48,12 @@ export type NodeRef = number;
 
 /**
  * When a crash strikes: at its time, or armed at its time and struck at the node's next
- * durable vote for another node ('vote', after the reply is sent) or next durable append
- * ('append', before anything is sent), the moments where persistence bugs show. With node 0
- * an armed crash strikes whichever node votes next, or whichever leader appends next.
+ * durable vote for another node ('vote', after the reply is sent), next durable append as
+ * leader ('append', before anything is sent) or next InstallSnapshot sent ('snapshot', after
+ * it left): the moments where persistence and compaction bugs show. With node 0 an armed
+ * crash strikes whichever node does it next.
  */
-export type CrashTrigger = 'time' | 'vote' | 'append';
+export type CrashTrigger = 'time' | 'vote' | 'append' | 'snapshot';
 
 export type Fault =
   | { readonly at: number; readonly kind: 'crash'; readonly node: NodeRef; readonly downMs: number; readonly trigger?: CrashTrigger }
@@ -126,6 +127,7 @@ export function scheduleFromSeed(seed: number, options: SeedOptions): Schedule {
   const faults = root.split(STREAM.faults);
   const client = root.split(STREAM.client);
   const drift = root.split(STREAM.drift);
+  const compaction = root.split(STREAM.compaction);
   const list: Fault[] = [];
   const ref = (): NodeRef => faults.int(0, nodes);
   const at = (): number => faults.int(0, durationMs - 1);
@@ -154,7 +156,7 @@ export function scheduleFromSeed(seed: number, options: SeedOptions): Schedule {
     proposals,
     durationMs,
     livenessWindowMs: options.livenessWindowMs ?? 3000,
-    snapshotThreshold: options.snapshotThreshold ?? root.split(STREAM.swarm).int(0, 1) * client.int(3, 30),
+    snapshotThreshold: options.snapshotThreshold ?? compaction.int(0, 1) * compaction.int(3, 30),
     seed: root.split(STREAM.timers).nextU32(),
   };
 }

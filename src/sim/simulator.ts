@@ -4,7 +4,7 @@ import type { EventKind, LogChange, NodeState, TraceEvent } from './events.js';
 import { Links, NetworkChoices } from './network.js';
 import type { Checker, Finding, Report, StepInfo } from './observer.js';
 import { Prng } from './prng.js';
-import { CALM_NETWORK, type Fault, type NetworkKnobs, type NodeRef, type Schedule } from './schedule.js';
+import { CALM_NETWORK, type CrashTrigger, type Fault, type NetworkKnobs, type NodeRef, type Schedule } from './schedule.js';
 import { Storage } from './storage.js';
 
 export interface SimOptions {
@@ -69,7 +69,7 @@ interface SimNode {
 interface Armed {
   /** 0: whoever next does it. */
   readonly node: NodeRef;
-  readonly trigger: 'vote' | 'append';
+  readonly trigger: Exclude<CrashTrigger, 'time'>;
   readonly downMs: number;
 }
 
@@ -435,7 +435,7 @@ export class Simulator {
       if (r !== null) throw new Stop(this.report(r, stepNo));
     }
 
-    const strike = this.armed.length > 0 && out.write !== undefined ? this.takeArmed(sn.id, after, out.write) : null;
+    const strike = this.armed.length > 0 ? this.takeArmed(sn.id, after, out) : null;
     // An append-triggered crash lands between the fsync and the sends: the entry is durable
     // on this node alone.
     if (strike !== null && strike.trigger === 'append') {
@@ -448,18 +448,28 @@ export class Simulator {
       this.push({ time: this.now + delay, seq: 0, kind: 'timer', node: sn.id, gen: sn.timerGen });
     }
     for (const m of out.messages) this.send(m);
-    // A vote-triggered crash lands after the reply left: the candidate counts the vote.
-    if (strike !== null) this.crash(sn.id, strike.downMs, 'after its vote');
+    // Vote- and snapshot-triggered crashes land after the messages left.
+    if (strike !== null) this.crash(sn.id, strike.downMs, `after its ${strike.trigger}`);
     return out;
   }
 
-  /** The armed crash this output sets off, if any; node 0 means whoever does it next (a leader, for appends). */
-  private takeArmed(id: NodeId, after: Observation, w: NonNullable<Output['write']>): Armed | null {
-    const voted = w.hardState !== undefined && w.hardState.votedFor !== null && w.hardState.votedFor !== id;
-    const appended = (w.append?.length ?? 0) > 0;
-    const i = this.armed.findIndex((a) =>
-      a.trigger === 'vote' ? voted && (a.node === 0 || a.node === id) : appended && (a.node === 0 ? after.role === 'leader' : a.node === id),
-    );
+  /**
+   * The armed crash this output sets off, if any. Node 0 means whoever does it next: votes
+   * for another node, appends as leader, or sends an InstallSnapshot (our core's message type).
+   */
+  private takeArmed(id: NodeId, after: Observation, out: Output): Armed | null {
+    const w = out.write;
+    const did = (t: Armed['trigger']): boolean => {
+      switch (t) {
+        case 'vote':
+          return w?.hardState !== undefined && w.hardState.votedFor !== null && w.hardState.votedFor !== id;
+        case 'append':
+          return (w?.append?.length ?? 0) > 0 && after.role === 'leader';
+        case 'snapshot':
+          return out.messages.some((m) => m.type === 'InstallSnapshot');
+      }
+    };
+    const i = this.armed.findIndex((a) => (a.node === 0 || a.node === id) && did(a.trigger));
     if (i < 0) return null;
     const a = this.armed[i];
     this.armed.splice(i, 1);
@@ -560,7 +570,7 @@ export class Simulator {
         const side = new Set(f.side.map((r) => this.resolve(r)).filter((x): x is NodeId => x !== null));
         const links: [NodeId, NodeId][] = [];
         for (const a of this.cluster) for (const b of this.cluster) if (side.has(a) !== side.has(b)) links.push([a, b]);
-        return this.cutLinks(links, f.durationMs, `{${[...side].sort().join(',')}} | rest`);
+        return this.cutLinks(links, f.durationMs, `{${[...side].sort((a, b) => a - b).join(',')}} | rest`);
       }
       case 'isolate': {
         const id = this.resolve(f.node);

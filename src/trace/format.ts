@@ -24,7 +24,7 @@ const network = z.object({
 }).refine((k) => k.delayMinMs <= k.delayMaxMs, 'delayMinMs must not exceed delayMaxMs');
 
 const fault = z.discriminatedUnion('kind', [
-  z.object({ at: nat, kind: z.literal('crash'), node: nodeId, downMs: nat, trigger: z.enum(['time', 'vote', 'append']).optional() }),
+  z.object({ at: nat, kind: z.literal('crash'), node: nodeId, downMs: nat, trigger: z.enum(['time', 'vote', 'append', 'snapshot']).optional() }),
   z.object({ at: nat, kind: z.literal('partition'), side: z.array(nodeId), durationMs: nat }),
   z.object({ at: nat, kind: z.literal('isolate'), node: nodeId, durationMs: nat }),
   z.object({ at: nat, kind: z.literal('cut'), from: nodeId, to: nodeId, durationMs: nat }),

@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { z } from 'zod';
 import { traceSchema, type TraceFile } from './format.js';
 
@@ -26,7 +27,7 @@ export function serializeTrace(t: TraceFile): string {
 /** Writes atomically: a temporary file beside the target, then a rename. */
 export function writeTrace(file: string, t: TraceFile): void {
   mkdirSync(dirname(file), { recursive: true });
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${threadId}.tmp`);
   try {
     writeFileSync(tmp, serializeTrace(t));
     renameSync(tmp, file);
@@ -50,7 +51,9 @@ export function parseTrace(text: string, file: string): TraceFile {
   if (version !== 1) throw new TraceError(`${file}: trace format version ${String(version)} is not supported (this raft-check reads version 1)`);
   const parsed = traceSchema.safeParse(raw);
   if (!parsed.success) throw new TraceError(`${file}: ${describeIssue(parsed.error)}`);
-  const t = parsed.data;
+  // Validated; keep the file's own objects (zod rebuilds them in schema key order), so a
+  // loaded trace re-serializes to the same bytes and compares line for line with a replay.
+  const t = raw as TraceFile;
   if (t.schedule.drift.length !== t.schedule.nodes) {
     throw new TraceError(`${file}: schedule.drift has ${t.schedule.drift.length} entries for ${t.schedule.nodes} nodes`);
   }

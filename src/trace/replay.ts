@@ -26,11 +26,15 @@ export function replayTrace(trace: TraceFile, factory: NodeFactory): ReplayResul
   const want = trace.events;
   const n = Math.max(got.length, want.length);
   for (let i = 0; i < n; i++) {
-    const a = i < want.length ? JSON.stringify(want[i]) : null;
-    const b = i < got.length ? JSON.stringify(got[i]) : null;
-    if (a !== b) return { reproduced: false, divergence: { step: i, expected: a, actual: b }, violation: run.finding, events: got };
+    const a = i < want.length ? canonical(want[i]) : null;
+    const b = i < got.length ? canonical(got[i]) : null;
+    if (a !== b) {
+      const expected = i < want.length ? JSON.stringify(want[i]) : null;
+      const actual = i < got.length ? JSON.stringify(got[i]) : null;
+      return { reproduced: false, divergence: { step: i, expected, actual }, violation: run.finding, events: got };
+    }
   }
-  const sameFinding = JSON.stringify(run.finding) === JSON.stringify(trace.violation);
+  const sameFinding = canonical(run.finding) === canonical(trace.violation);
   if (!sameFinding) {
     return {
       reproduced: false,
@@ -40,4 +44,13 @@ export function replayTrace(trace: TraceFile, factory: NodeFactory): ReplayResul
     };
   }
   return { reproduced: true, divergence: null, violation: run.finding, events: got };
+}
+
+/** JSON with keys sorted at every level and undefined fields dropped: equal values, equal text. */
+export function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
 }
