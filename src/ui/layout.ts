@@ -468,8 +468,8 @@ function detail(input: ScreenInput, state: ClusterState, hi: number | null): Lin
   if (v === undefined) return [];
   const cells: Seg[] = [];
   if (v.snapIndex > 0) cells.push({ t: ` s${v.snapIndex}/t${v.snapTerm}:`, color: 'gray' });
-  for (const [index, term, cmd] of v.log) {
-    const text = `${index}/t${term}${cmd === null ? '' : ''}`;
+  for (const [index, term] of v.log) {
+    const text = `${index}/t${term}`;
     const isHi = hi === index;
     cells.push({ t: ' ' });
     cells.push(isHi ? { t: `!${text}`, color: 'white', bg: 'red', bold: true } : { t: text, color: termColor(term), bold: index <= v.commit });
