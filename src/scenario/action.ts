@@ -1,0 +1,167 @@
+import { randomInt } from 'node:crypto';
+import { join } from 'node:path';
+import { EXIT, UsageError, type ExitCode } from '../cli/errors.js';
+import { describeSpec, implementationInfo, loadFactory, moduleSpec, type ImplSpec } from '../cli/impl.js';
+import { SEED_MAX } from '../cli/options.js';
+import { renderCount, renderDuration, renderFinding, shellQuote } from '../cli/text.js';
+import type { BugName } from '../raft/index.js';
+import type { Finding } from '../sim/observer.js';
+import { writeTrace } from '../trace/io.js';
+import { SCENARIOS, SCENARIO_NAMES } from './registry.js';
+import { runScenarios, type ScenarioResult, type ScenarioSummary } from './runner.js';
+
+export interface ScenarioCommandOptions {
+  readonly list: boolean;
+  readonly all: boolean;
+  readonly seed: number | 'random';
+  readonly seeds: number;
+  readonly bug?: BugName;
+  readonly impl?: string;
+  readonly out: string;
+  readonly json: boolean;
+}
+
+/** Where output goes; the command writes whole lines. */
+export interface ScenarioIo {
+  readonly out: (s: string) => void;
+}
+
+const processIo: ScenarioIo = { out: (s) => void process.stdout.write(s) };
+
+/** The first failure of a scenario, as reported: its trace file and how to replay it. */
+interface Reported {
+  readonly seed: number;
+  readonly finding: Finding;
+  readonly trace: string;
+  readonly replay: string;
+}
+
+/** The file a failing run's trace is written to. */
+export function traceFileFor(out: string, name: string, seed: number): string {
+  return join(out, `scenario-${name}-seed${seed}.json`);
+}
+
+/** `raft-check scenario`: --list, one scenario, or --all, over one or more seeds. */
+export async function scenarioCommand(name: string | undefined, o: ScenarioCommandOptions, io: ScenarioIo = processIo): Promise<ExitCode> {
+  const line = (s: string): void => io.out(`${s}\n`);
+  if (o.list) {
+    if (name !== undefined || o.all) throw new UsageError('--list takes no scenario name and no --all');
+    list(o.json, line);
+    return EXIT.ok;
+  }
+  if (name !== undefined && o.all) throw new UsageError(`give a scenario name or --all, not both`);
+  if (name === undefined && !o.all) throw new UsageError(`name a scenario, or pass --all or --list; the scenarios are: ${SCENARIO_NAMES.join(', ')}`);
+  if (name !== undefined && !SCENARIO_NAMES.includes(name)) {
+    throw new UsageError(`unknown scenario "${name}"; the scenarios are: ${SCENARIO_NAMES.join(', ')}`);
+  }
+
+  const first = o.seed === 'random' ? randomInt(0, SEED_MAX - o.seeds + 1) : o.seed;
+  const seeds = Array.from({ length: o.seeds }, (_, k) => first + k);
+  const spec: ImplSpec = o.impl !== undefined ? moduleSpec(o.impl) : { kind: 'core', bug: o.bug ?? null };
+  const factory = await loadFactory(spec);
+  const implementation = implementationInfo(spec, factory);
+  const names = name !== undefined ? [name] : [...SCENARIO_NAMES];
+  const say = (s: string): void => {
+    if (!o.json) line(s);
+  };
+
+  const seedText = o.seeds === 1 ? `seed ${first}` : `seeds ${first}..${first + o.seeds - 1}`;
+  say(`raft-check scenario: ${names.length === 1 ? names[0] : `${names.length} scenarios`}, ${seedText}, ${describeSpec(spec)}`);
+  const started = Date.now();
+  const reported = new Map<string, Reported>();
+  const warnings = new Map<string, string[]>();
+  const summaries: ScenarioSummary[] = [];
+  for (const n of names) {
+    const t0 = Date.now();
+    const [summary] = runScenarios({
+      factory,
+      implementation,
+      names: [n],
+      seeds,
+      onResult: (r) => {
+        if (r.warnings.length > 0 && o.seeds === 1) warnings.set(n, [...r.warnings]);
+        if (!r.ok && !reported.has(n)) reported.set(n, save(o.out, r));
+      },
+    });
+    summaries.push(summary);
+    say(renderSummary(summary, Date.now() - t0, o.seeds, reported.get(n) ?? null, warnings.get(n) ?? []));
+  }
+  const elapsedMs = Date.now() - started;
+  const runs = summaries.reduce((a, s) => a + s.runs, 0);
+  const failedRuns = summaries.reduce((a, s) => a + s.failures.length, 0);
+  const failedScenarios = summaries.filter((s) => s.failures.length > 0);
+
+  if (o.json) {
+    const json = {
+      ok: failedRuns === 0,
+      implementation,
+      seeds: { first, count: o.seeds },
+      runs,
+      failed: failedRuns,
+      elapsedMs,
+      scenarios: summaries.map((s) => {
+        const r = reported.get(s.scenario) ?? null;
+        return {
+          name: s.scenario,
+          runs: s.runs,
+          passed: s.passed,
+          failedSeeds: s.failures.map((f) => f.seed),
+          events: s.events,
+          virtualMs: s.virtualMs,
+          warnings: warnings.get(s.scenario) ?? [],
+          firstFailure: r === null ? null : { seed: r.seed, finding: r.finding, trace: r.trace, replay: r.replay },
+        };
+      }),
+    };
+    line(JSON.stringify(json));
+  } else {
+    const total = `${renderCount(runs)} ${runs === 1 ? 'run' : 'runs'} in ${renderDuration(elapsedMs)}`;
+    if (failedRuns === 0) line(`ok: ${names.length === 1 ? names[0] : `all ${names.length} scenarios`} passed (${total})`);
+    else line(`FAILED: ${failedScenarios.length} of ${names.length} ${names.length === 1 ? 'scenario' : 'scenarios'}, ${failedRuns} of ${total}`);
+  }
+  return failedRuns === 0 ? EXIT.ok : EXIT.violation;
+}
+
+function save(out: string, r: ScenarioResult): Reported {
+  const file = traceFileFor(out, r.scenario, r.seed);
+  writeTrace(file, r.trace!);
+  return { seed: r.seed, finding: r.finding!, trace: file, replay: `raft-check replay ${shellQuote(file)}` };
+}
+
+/** One scenario's lines: its verdict, and for a failure its finding, trace and replay command. */
+function renderSummary(s: ScenarioSummary, wallMs: number, seeds: number, r: Reported | null, warnings: readonly string[]): string {
+  const name = s.scenario.padEnd(28);
+  const virtual = `${renderDuration(s.virtualMs)} virtual, ${renderCount(s.events)} events, ${renderDuration(wallMs)}`;
+  const lines: string[] = [];
+  if (r === null) {
+    lines.push(`ok    ${name}${seeds === 1 ? '' : `${s.passed}/${s.runs} seeds  `}(${virtual})`);
+  } else {
+    const failed = s.failures.map((f) => f.seed);
+    const which = seeds === 1 ? `seed ${r.seed}` : `${s.failures.length}/${s.runs} seeds failed: ${listSeeds(failed)}`;
+    lines.push(`FAIL  ${name}${which}`);
+    lines.push(`      ${renderFinding(r.finding)}`);
+    lines.push(`      trace:  ${r.trace}${failed.length > 1 ? ` (seed ${r.seed}; --seed N --seeds 1 writes another)` : ''}`);
+    lines.push(`      replay: ${r.replay}`);
+  }
+  for (const w of warnings) lines.push(`      warning: ${w}`);
+  return lines.join('\n');
+}
+
+function listSeeds(seeds: readonly number[]): string {
+  const shown = seeds.slice(0, 10).join(', ');
+  return seeds.length > 10 ? `${shown}, ... (${seeds.length - 10} more)` : shown;
+}
+
+function list(json: boolean, line: (s: string) => void): void {
+  if (json) {
+    line(JSON.stringify({ scenarios: SCENARIOS.map((s) => ({ name: s.name, lab: s.lab, nodes: s.nodes, story: s.story, asserts: s.asserts })) }));
+    return;
+  }
+  const width = Math.max(...SCENARIOS.map((s) => s.name.length));
+  for (const s of SCENARIOS) {
+    line(`${s.name.padEnd(width)}  ${String(s.nodes)} nodes  ${s.story}`);
+    line(`${''.padEnd(width)}           asserts: ${s.asserts}`);
+  }
+  line('');
+  line('Nodes are numbered 1..n (the lab numbers servers 0..n-1). Run one with: raft-check scenario NAME [--seeds K]');
+}
