@@ -1,0 +1,139 @@
+/**
+ * Every scenario against our core, and the built-in bugs each scenario is meant to expose.
+ * Seeds are pinned: a run is a pure function of (scenario, seed, implementation).
+ */
+import { describe, expect, it } from 'vitest';
+import { coreFactory, type BugName } from '../raft/index.js';
+import type { NodeFactory } from '../raft/types.js';
+import { SAFETY_INVARIANTS } from '../check/checkers.js';
+import { slowBackupFactory } from './fixtures.js';
+import { SCENARIOS, SCENARIO_NAMES } from './registry.js';
+import { runScenario, type ScenarioResult } from './runner.js';
+
+const CORE = { name: 'raft-check core', bug: null, module: null };
+
+function run(name: string, seed: number, factory: NodeFactory = coreFactory(null), record = false): ScenarioResult {
+  return runScenario(name, { factory, seed, implementation: { ...CORE, name: factory.name }, record });
+}
+
+const bugged = (bug: BugName): NodeFactory => coreFactory(bug);
+
+describe('the scenario list', () => {
+  it('has the lab test names, in the lab order, each with its story', () => {
+    expect(SCENARIO_NAMES).toEqual([
+      'initial-election',
+      're-election',
+      'many-elections',
+      'election-rpc-count',
+      'basic-agree',
+      'rpc-count-per-command',
+      'follower-failure',
+      'leader-failure',
+      'fail-agree',
+      'fail-no-agree',
+      'concurrent-starts',
+      'rejoin',
+      'backup',
+      'persist-1',
+      'persist-2',
+      'persist-3',
+      'figure8',
+      'unreliable-agree',
+      'figure8-unreliable',
+      'reliable-churn',
+      'unreliable-churn',
+      'snapshot-basic',
+      'snapshot-install',
+      'snapshot-install-unreliable',
+      'snapshot-install-crash',
+      'snapshot-install-uncrash',
+      'snapshot-all-crash',
+      'snapshot-init',
+    ]);
+    for (const s of SCENARIOS) {
+      expect(s.story.length, s.name).toBeGreaterThan(20);
+      expect(s.asserts.length, s.name).toBeGreaterThan(10);
+    }
+  });
+
+  it('runs each scenario on the number of nodes it declares', () => {
+    for (const s of SCENARIOS) expect(run(s.name, 1).trace, s.name).toBeNull();
+    for (const s of SCENARIOS) expect(run(s.name, 1, coreFactory(null), true).trace!.schedule.nodes, s.name).toBe(s.nodes);
+  });
+});
+
+describe('our core passes every scenario', () => {
+  // rpc-count-per-command is left out of seed 3: see the known failure below.
+  for (const name of SCENARIO_NAMES) {
+    it(name, () => {
+      for (const seed of [1, 2, 4]) {
+        const r = run(name, seed);
+        expect(r.finding, `${name} seed ${seed}`).toBeNull();
+        expect(r.ok).toBe(true);
+        expect(r.virtualMs).toBeGreaterThan(0);
+      }
+    });
+  }
+
+  // Our core answers every rejected AppendEntries with a fresh send and backs nextIndex up by
+  // at least one even on a stale rejection, so pipelined AppendEntries that arrive out of
+  // order set off a burst of resends: 88 to 92 messages for 11 commands where the lab allows
+  // 84. Reported to the core's owner; this flips (and fails) once the core is fixed.
+  it.fails('rpc-count-per-command with seed 3 (known: resends on stale rejections)', () => {
+    expect(run('rpc-count-per-command', 3).finding).toBeNull();
+  });
+});
+
+describe('the scenarios expose the built-in bugs they are meant to', () => {
+  it('figure8 catches commit-previous-term (seed 52)', () => {
+    const r = run('figure8', 52, bugged('commit-previous-term'));
+    expect(r.finding?.kind).toBe('safety');
+    expect(['leader-completeness', 'state-machine-safety']).toContain(r.finding?.invariant);
+    expect(run('figure8', 52).finding).toBeNull();
+  });
+
+  it('figure8-unreliable catches commit-previous-term (seed 2)', () => {
+    const r = run('figure8-unreliable', 2, bugged('commit-previous-term'));
+    expect(['leader-completeness', 'state-machine-safety']).toContain(r.finding?.invariant);
+    expect(run('figure8-unreliable', 2).finding).toBeNull();
+  });
+
+  it('persist-1 catches forget-vote-on-restart (seed 2): two leaders in one term', () => {
+    const r = run('persist-1', 2, bugged('forget-vote-on-restart'));
+    expect(r.finding?.invariant).toBe('election-safety');
+    expect(run('persist-1', 2).finding).toBeNull();
+  });
+
+  it('backup catches skip-prev-check (seed 1)', () => {
+    const r = run('backup', 1, bugged('skip-prev-check'));
+    expect(r.finding?.kind).toBe('safety');
+    expect(SAFETY_INVARIANTS as readonly string[]).toContain(r.finding?.invariant);
+  });
+
+  it('backup catches a leader that backs nextIndex up one entry per round trip (seed 1)', () => {
+    const r = run('backup', 1, slowBackupFactory());
+    expect(r.finding?.invariant).toBe('backup-speed');
+    expect(r.finding?.kind).toBe('assertion');
+    expect(r.finding?.message).toMatch(/messages .* expected at most 40/);
+  });
+
+  it('fail-no-agree catches wrong-quorum: a minority commits', () => {
+    const r = run('fail-no-agree', 1, bugged('wrong-quorum'));
+    expect(r.finding?.invariant).toBe('no-commit-without-majority');
+  });
+});
+
+describe('runs are deterministic', () => {
+  it('the same seed gives the same trace, recorded or not', () => {
+    const a = run('figure8-unreliable', 7, coreFactory(null), true);
+    const b = run('figure8-unreliable', 7, coreFactory(null), true);
+    const c = run('figure8-unreliable', 7);
+    expect(JSON.stringify(a.trace)).toBe(JSON.stringify(b.trace));
+    expect(c.events).toBe(a.events);
+    expect(c.virtualMs).toBe(a.virtualMs);
+  });
+
+  it('different seeds give different runs', () => {
+    expect(run('many-elections', 1).events).not.toBe(run('many-elections', 2).events);
+  });
+});
