@@ -151,6 +151,22 @@ export class StateMachineSafety {
   private readonly digests: number[] = [];
   private readonly by: NodeId[] = [];
 
+  /**
+   * A node that knew an index committed must never delete it from its log: a restart would
+   * replay a different history. Checked on the write, before the mirror drops the entries.
+   */
+  checkWrite(s: StepInfo, logs: LogMirror): Report | null {
+    const from = s.write?.truncateFrom;
+    const committed = s.before?.commitIndex ?? 0;
+    if (from === undefined || from > committed || from > logs.lastIndex(s.node)) return null;
+    return {
+      invariant: 'state-machine-safety',
+      nodes: [s.node],
+      index: from,
+      message: `node ${s.node} deleted its log from index ${from} on, though it knew entries through ${committed} were committed`,
+    };
+  }
+
   check(s: StepInfo): Report | null {
     const r = s.restored;
     if (r !== undefined) {
@@ -245,6 +261,8 @@ export class SafetyChecker implements Checker {
     if (s.write !== undefined) {
       const la = on.has('leader-append-only') ? this.appendOnly.check(s, this.logs) : null;
       if (la !== null) return la;
+      const lost = on.has('state-machine-safety') ? this.stateMachine.checkWrite(s, this.logs) : null;
+      if (lost !== null) return lost;
       const checkMatch = on.has('log-matching');
       const lm = this.logs.apply(s.node, s.write, (index, term, hash) =>
         checkMatch ? this.matching.check(s.node, index, term, hash, this.logs) : null,

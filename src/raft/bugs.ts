@@ -49,8 +49,8 @@ export const BUGS = {
     summary: 'a node snapshots past its commitIndex, taking uncommitted entries into its state',
   },
   'install-snapshot-truncates': {
-    invariant: 'leader-completeness',
-    summary: 'a follower discards the entries that follow a snapshot matching its log',
+    invariant: 'state-machine-safety',
+    summary: 'a follower discards the entries that follow a snapshot matching its log, even on a late duplicate',
   },
   'stale-snapshot-regress': {
     invariant: 'state-machine-safety',

@@ -293,6 +293,9 @@ export class RaftCore implements RaftNode {
       else if (this.outTruncate !== undefined && this.outTruncate <= s.lastIncludedIndex) this.outTruncate = undefined;
       this.commitIndex = Math.max(this.commitIndex, s.lastIncludedIndex);
       this.restoreStateMachine(s);
+    } else if (this.bug === 'install-snapshot-truncates' && s.lastIncludedIndex > this.log.snapshotIndex && this.log.termAt(s.lastIncludedIndex) === s.lastIncludedTerm && this.log.lastIndex > s.lastIncludedIndex) {
+      // The bug also bites on a late duplicate: the log is cut back to the snapshot's end.
+      this.truncate(s.lastIncludedIndex + 1);
     }
     this.send<InstallSnapshotReply>({ type: 'InstallSnapshotReply', from: this.id, to: m.from, term: this.term, matchIndex: s.lastIncludedIndex });
   }
@@ -408,7 +411,7 @@ export class RaftCore implements RaftNode {
   }
 
   private applyCommitted(): void {
-    this.applyThrough(this.bug === 'apply-uncommitted' ? this.log.lastIndex : this.commitIndex);
+    this.applyThrough(this.bug === 'apply-uncommitted' ? this.log.lastIndex : Math.min(this.commitIndex, this.log.lastIndex));
     const threshold = this.init.snapshotThreshold;
     if (threshold <= 0) return;
     if (this.bug === 'snapshot-uncommitted') {
