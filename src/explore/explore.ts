@@ -127,7 +127,7 @@ function shrinkFailure(
   const start = now();
   const total = o.shrinkTimeMs ?? 30_000;
   // fast-check's shrinker first, then the greedy minimizer with what is left.
-  const budget = Math.floor(total * 0.4);
+  const budget = Math.floor(total * 0.3);
   let best = { schedule: f.schedule, finding: f.finding, size: f.size };
   let shrinkRuns = 0;
   let bestPath = path;

@@ -60,6 +60,12 @@ export function minimizeSchedule(
       if (k[knob] > 0) changed = tryOne({ ...cur(), network: { ...cur().network, [knob]: 0 } }) || changed;
     }
     if (cur().net.choices.length > 0) changed = tryOne({ ...cur(), net: { ...cur().net, choices: [] } }) || changed;
+    if (cur().net.seed !== null) changed = tryOne({ ...cur(), net: { ...cur().net, seed: null } }) || changed;
+    for (let i = cur().faults.length - 1; i >= 0; i--) {
+      const f = cur().faults[i];
+      const shorter = f.kind === 'crash' ? { ...f, downMs: Math.max(1, f.downMs >> 1) } : { ...f, durationMs: Math.max(1, f.durationMs >> 1) };
+      changed = tryOne({ ...cur(), faults: cur().faults.map((g, j) => (j === i ? shorter : g)) }) || changed;
+    }
     // Fewer steps for the same story: everything sooner, and heartbeats as sparse as safe.
     for (const k of [0.5, 0.75, 0.9]) {
       if (cur().faults.length + cur().proposals.length > 0) changed = tryOne(compress(cur(), k)) || changed;

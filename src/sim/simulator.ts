@@ -62,6 +62,11 @@ interface SimNode {
   incarnation: number;
   lastApplied: number;
   readonly drift: number;
+  /**
+   * The node's own randomness, kept across restarts. One stream per node, so a change to what
+   * one node does leaves the others' election timeouts alone (and shrinking stays on story).
+   */
+  readonly random: Prng;
   /** With `track`: command id applied at each index (null for a no-op). */
   readonly appliedIds: (string | null)[];
 }
@@ -100,7 +105,6 @@ export class Simulator {
   private readonly links: Links;
   private readonly net: NetworkChoices;
   private knobs: NetworkKnobs;
-  private readonly timers: Prng;
   private now = 0;
   private step = 0;
   private processed = 0;
@@ -142,7 +146,6 @@ export class Simulator {
     this.links = new Links(n);
     this.net = new NetworkChoices(this.schedule);
     this.knobs = this.schedule.network;
-    this.timers = new Prng(this.schedule.seed);
     for (const id of this.cluster) {
       this.nodes[id] = {
         id,
@@ -154,6 +157,7 @@ export class Simulator {
         lastApplied: 0,
         drift: this.schedule.drift[id - 1] ?? 1000,
         appliedIds: [],
+        random: new Prng(this.schedule.seed, 100 + id),
       };
     }
   }
@@ -363,7 +367,7 @@ export class Simulator {
       node = this.factory.create({
         id,
         cluster: this.cluster,
-        randomInt: (lo, hi) => this.timers.int(lo, hi),
+        randomInt: (lo, hi) => sn.random.int(lo, hi),
         stored,
         timing: this.schedule.timing,
         snapshotThreshold: this.schedule.snapshotThreshold,
