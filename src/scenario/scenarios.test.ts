@@ -137,3 +137,11 @@ describe('runs are deterministic', () => {
     expect(run('many-elections', 1).events).not.toBe(run('many-elections', 2).events);
   });
 });
+
+describe('docs/scenarios.md', () => {
+  it('has a row for every scenario, with its node count', async () => {
+    const { readFileSync } = await import('node:fs');
+    const doc = readFileSync(new URL('../../docs/scenarios.md', import.meta.url), 'utf8');
+    for (const s of SCENARIOS) expect(doc, s.name).toContain(`| \`${s.name}\` | ${s.lab} | ${s.nodes} |`);
+  });
+});
