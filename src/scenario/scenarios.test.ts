@@ -62,11 +62,20 @@ describe('the scenario list', () => {
   });
 });
 
+/** The first seed in 1..limit on which the scenario fails, with its result; null if none. */
+function firstFailing(name: string, factory: NodeFactory, limit = 100): ScenarioResult | null {
+  for (let seed = 1; seed <= limit; seed++) {
+    const r = run(name, seed, factory);
+    if (!r.ok) return r;
+  }
+  return null;
+}
+
 describe('our core passes every scenario', () => {
-  // rpc-count-per-command is left out of seed 3: see the known failure below.
   for (const name of SCENARIO_NAMES) {
+    if (name === 'rpc-count-per-command') continue; // see the known failure below
     it(name, () => {
-      for (const seed of [1, 2, 4]) {
+      for (const seed of [1, 2, 3]) {
         const r = run(name, seed);
         expect(r.finding, `${name} seed ${seed}`).toBeNull();
         expect(r.ok).toBe(true);
@@ -77,40 +86,43 @@ describe('our core passes every scenario', () => {
 
   // Our core answers every rejected AppendEntries with a fresh send and backs nextIndex up by
   // at least one even on a stale rejection, so pipelined AppendEntries that arrive out of
-  // order set off a burst of resends: 88 to 92 messages for 11 commands where the lab allows
-  // 84. Reported to the core's owner; this flips (and fails) once the core is fixed.
-  it.fails('rpc-count-per-command with seed 3 (known: resends on stale rejections)', () => {
-    expect(run('rpc-count-per-command', 3).finding).toBeNull();
+  // order set off a burst of resends: about 90 messages for 11 commands where the lab allows
+  // 84, in about half the seeds. Reported to the core's owner; this flips (and fails) once
+  // the core is fixed.
+  it.fails('rpc-count-per-command, seeds 1..10 (known: resends on stale rejections)', () => {
+    expect(firstFailing('rpc-count-per-command', coreFactory(null), 10)?.finding ?? null).toBeNull();
   });
 });
 
+// The seeds are searched, not pinned: a change to the simulator's streams moves them, and the
+// claim is "some seed in 100" (docs/scenarios.md lists the first ones found).
 describe('the scenarios expose the built-in bugs they are meant to', () => {
-  it('figure8 catches commit-previous-term (seed 52)', () => {
-    const r = run('figure8', 52, bugged('commit-previous-term'));
-    expect(r.finding?.kind).toBe('safety');
-    expect(['leader-completeness', 'state-machine-safety']).toContain(r.finding?.invariant);
-    expect(run('figure8', 52).finding).toBeNull();
+  it('figure8 catches commit-previous-term within 100 seeds', () => {
+    const r = firstFailing('figure8', bugged('commit-previous-term'));
+    expect(r?.finding?.kind).toBe('safety');
+    expect(['leader-completeness', 'state-machine-safety']).toContain(r?.finding?.invariant);
+    expect(run('figure8', r!.seed).finding).toBeNull();
   });
 
-  it('figure8-unreliable catches commit-previous-term (seed 2)', () => {
-    const r = run('figure8-unreliable', 2, bugged('commit-previous-term'));
-    expect(['leader-completeness', 'state-machine-safety']).toContain(r.finding?.invariant);
-    expect(run('figure8-unreliable', 2).finding).toBeNull();
+  it('figure8-unreliable catches commit-previous-term within 100 seeds', () => {
+    const r = firstFailing('figure8-unreliable', bugged('commit-previous-term'));
+    expect(['leader-completeness', 'state-machine-safety']).toContain(r?.finding?.invariant);
+    expect(run('figure8-unreliable', r!.seed).finding).toBeNull();
   });
 
-  it('persist-1 catches forget-vote-on-restart (seed 2): two leaders in one term', () => {
-    const r = run('persist-1', 2, bugged('forget-vote-on-restart'));
-    expect(r.finding?.invariant).toBe('election-safety');
-    expect(run('persist-1', 2).finding).toBeNull();
+  it('persist-1 catches forget-vote-on-restart within 100 seeds: two leaders in one term', () => {
+    const r = firstFailing('persist-1', bugged('forget-vote-on-restart'));
+    expect(r?.finding?.invariant).toBe('election-safety');
+    expect(run('persist-1', r!.seed).finding).toBeNull();
   });
 
-  it('backup catches skip-prev-check (seed 1)', () => {
+  it('backup catches skip-prev-check', () => {
     const r = run('backup', 1, bugged('skip-prev-check'));
     expect(r.finding?.kind).toBe('safety');
     expect(SAFETY_INVARIANTS as readonly string[]).toContain(r.finding?.invariant);
   });
 
-  it('backup catches a leader that backs nextIndex up one entry per round trip (seed 1)', () => {
+  it('backup catches a leader that backs nextIndex up one entry per round trip', () => {
     const r = run('backup', 1, slowBackupFactory());
     expect(r.finding?.invariant).toBe('backup-speed');
     expect(r.finding?.kind).toBe('assertion');
