@@ -140,7 +140,7 @@ function renderSummary(s: ScenarioSummary, wallMs: number, seeds: number, r: Rep
     const which = seeds === 1 ? `seed ${r.seed}` : `${s.failures.length}/${s.runs} seeds failed: ${listSeeds(failed)}`;
     lines.push(`FAIL  ${name}${which}`);
     lines.push(`      ${renderFinding(r.finding)}`);
-    lines.push(`      trace:  ${r.trace}${failed.length > 1 ? ` (seed ${r.seed}; --seed N --seeds 1 writes another)` : ''}`);
+    lines.push(`      trace:  ${r.trace}${failed.length > 1 ? ` (the first failing seed; --seed ${failed[1]} writes the next)` : ''}`);
     lines.push(`      replay: ${r.replay}`);
   }
   for (const w of warnings) lines.push(`      warning: ${w}`);
