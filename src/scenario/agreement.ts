@@ -287,12 +287,18 @@ function quickBackup(s: Ctx, group: readonly number[]): void {
   const ROUND_TRIPS = 10;
   const bound = 2 * ROUND_TRIPS * (group.length - 1);
   const target = Math.max(...group.map((id) => s.state(id)?.commitIndex ?? 0));
-  const term0 = Math.max(...group.map((id) => s.state(id)?.term ?? 0));
+  // A leader of the group: one that did not already lead, in the same term, at the regrouping.
+  const before = new Map(group.map((id) => [id, s.state(id)]));
+  const isNewLeader = (id: number): boolean => {
+    const o = s.state(id);
+    const b = before.get(id);
+    return o?.role === 'leader' && !(b?.role === 'leader' && b.term === o.term);
+  };
   const start = s.now;
   let elected: { at: number; messages: number } | null = null;
   while (s.now - start < 10_000) {
-    if (elected === null && group.some((id) => s.state(id)?.role === 'leader' && s.state(id)!.term > term0)) elected = { at: s.now, messages: s.messages() };
-    if (elected !== null && group.every((id) => s.sim.lastAppliedOf(id) >= target)) {
+    if (elected === null && group.some(isNewLeader)) elected = { at: s.now, messages: s.messages() };
+    if (elected !== null && group.every((id) => s.applied(id) >= target)) {
       const used = s.messages() - elected.messages;
       s.expect(
         used <= bound,

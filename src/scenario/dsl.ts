@@ -130,7 +130,6 @@ export class Ctx {
   private spawned = 0;
   /** True while a background client runs: it must yield, not sleep. */
   private inClient = false;
-  private commandSeq = 0;
 
   constructor(options: CtxOptions) {
     this.options = options;
@@ -290,6 +289,11 @@ export class Ctx {
     return this.sim.observation(this.node(i));
   }
 
+  /** The last index node i applied (its state machine's position; a snapshot counts). */
+  applied(i: NodeId): number {
+    return this.sim.lastAppliedOf(this.node(i));
+  }
+
   /** The node k places after i, wrapping: the lab's `(i + k) % servers` for ids 1..n. */
   after(i: NodeId, k: number): NodeId {
     return ((((i - 1 + k) % this.size) + this.size) % this.size) + 1;
@@ -383,10 +387,15 @@ export class Ctx {
 
   // ---- clients ------------------------------------------------------------------------------
 
-  /** The command a lab value stands for; its id is the value, so resubmitting it is the same command. */
+  /**
+   * The command a lab value stands for: its id is the value and its key a function of it, so
+   * resubmitting a value is the same command.
+   */
   command(value: number | string): Command {
     const v = String(value);
-    return { id: v, key: `k${this.commandSeq++ % 8}`, value: v };
+    let h = 0;
+    for (let k = 0; k < v.length; k++) h = (h * 31 + v.charCodeAt(k)) % 8;
+    return { id: v, key: `k${h}`, value: v };
   }
 
   /** The lab's `rf.Start(cmd)` on node i: a down node is not a leader. */
