@@ -96,7 +96,7 @@ export const PERSISTENCE: readonly Scenario[] = [
     name: 'figure8',
     lab: 'TestFigure8',
     nodes: 5,
-    story: 'A thousand times: every running node is offered a command, and a little later (usually within 13 ms, sometimes up to 300 ms) the leader crashes; crashed nodes restart at random while fewer than three run. Then everyone restarts.',
+    story: 'A thousand times: every running node is offered a command, and a little later (usually within 13 ms, sometimes up to 300 ms) the leader crashes; crashed nodes restart at random while fewer than three run. Then every crashed node restarts.',
     asserts: 'no checker fires (the paper\'s Figure 8: an entry from an earlier term must not be committed by counting replicas); all five agree on a last command.',
     script: (s) => figure8(s, false),
   },
