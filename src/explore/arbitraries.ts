@@ -40,7 +40,9 @@ export function scheduleArb(options: ScheduleArbOptions = {}): fc.Arbitrary<Sche
       trigger: fc.constantFrom('time' as const, 'vote' as const, 'append' as const, 'snapshot' as const),
     }),
     fc.record({ at, kind: fc.constant('partition' as const), side: fc.uniqueArray(ref, { maxLength: 4 }), durationMs: fc.integer({ min: 50, max: 3000 }) }),
-    fc.record({ at, kind: fc.constant('isolate' as const), node: ref, durationMs: fc.integer({ min: 50, max: 3000 }) }),
+    // Isolating the leader weighs more: a cut-off leader still takes proposals, the raw
+    // material of Figure 8.
+    { weight: 3, arbitrary: fc.record({ at, kind: fc.constant('isolate' as const), node: ref, durationMs: fc.integer({ min: 50, max: 3000 }) }) },
     fc.record({ at, kind: fc.constant('cut' as const), from: ref, to: ref, durationMs: fc.integer({ min: 50, max: 3000 }) }),
   );
   return fc

@@ -263,16 +263,26 @@ describe('Figure 2, Rules for Followers/Candidates: election timeout -> incremen
       output({
         messages: [rv(1, 2, term, lastLogIndex, lastLogTerm), rv(1, 3, term, lastLogIndex, lastLogTerm)],
         write: { hardState: { term, votedFor: 1 } },
-        timer: ELECTION,
+        // A candidate wakes at heartbeat pace to retry unanswered requests (5.1).
+        timer: HEARTBEAT,
       }),
     );
     expect(n.observe()).toStrictEqual({ role: 'candidate', term, votedFor: 1, commitIndex: 0, lastApplied: 0, leaderId: null });
   });
 
+  it('a candidate retries RequestVote to peers that have not answered, at heartbeat pace (5.1)', () => {
+    const n = candidate(1); // term 1, election timeout 150 ms
+    n.receive(rvr(2, 1, 1, false));
+    expect(n.tick()).toStrictEqual(output({ messages: [rv(1, 3, 1, 0, 0)], timer: HEARTBEAT }));
+    expect(n.observe().term).toBe(1);
+  });
+
   it('a candidate whose election times out starts a new election in the next term', () => {
-    const n = candidate(1); // term 1
+    const n = candidate(1); // term 1, election timeout 150 ms = three heartbeat waits
+    n.tick();
+    n.tick();
     expect(n.tick()).toStrictEqual(
-      output({ messages: [rv(1, 2, 2, 0, 0), rv(1, 3, 2, 0, 0)], write: { hardState: { term: 2, votedFor: 1 } }, timer: ELECTION }),
+      output({ messages: [rv(1, 2, 2, 0, 0), rv(1, 3, 2, 0, 0)], write: { hardState: { term: 2, votedFor: 1 } }, timer: HEARTBEAT }),
     );
   });
 

@@ -65,6 +65,12 @@ export class RaftCore implements RaftNode {
   private lastApplied = 0;
   private readonly kv = new KvStateMachine();
   private readonly votes = new Set<NodeId>();
+  /** Candidate only: peers that answered this term's RequestVote, granted or not. */
+  private readonly answered = new Set<NodeId>();
+  /** Election timeout still to run (ms); a candidate spends it in heartbeat-sized waits. */
+  private electionLeft = 0;
+  /** The last wait requested from the driver: what has elapsed when tick() comes. */
+  private timerSetTo = 0;
   /** Leader only, indexed by node id. */
   private readonly nextIndex: number[] = [];
   private readonly matchIndex: number[] = [];
@@ -111,6 +117,13 @@ export class RaftCore implements RaftNode {
     if (this.role === 'leader') {
       this.broadcastAppend();
       this.outTimer = this.init.timing.heartbeatMs;
+      return this.flush();
+    }
+    this.electionLeft -= this.timerSetTo;
+    if (this.role === 'candidate' && this.electionLeft > 0) {
+      // Section 5.1: servers retry RPCs that got no response in time.
+      this.requestVotes((p) => !this.answered.has(p));
+      this.outTimer = Math.min(this.init.timing.heartbeatMs, this.electionLeft);
     } else {
       this.campaign();
     }
@@ -203,7 +216,9 @@ export class RaftCore implements RaftNode {
   }
 
   private handleVoteReply(m: RequestVoteReply): void {
-    if (this.role !== 'candidate' || m.term !== this.term || !m.granted) return;
+    if (this.role !== 'candidate' || m.term !== this.term) return;
+    this.answered.add(m.from);
+    if (!m.granted) return;
     this.votes.add(m.from);
     if (this.votes.size >= this.quorum()) this.becomeLeader();
   }
@@ -334,9 +349,17 @@ export class RaftCore implements RaftNode {
     this.outHard = true;
     this.votes.clear();
     this.votes.add(this.id);
+    this.answered.clear();
     this.resetElectionTimer();
     if (this.votes.size >= this.quorum()) return this.becomeLeader();
+    // Wake at heartbeat pace to retry unanswered requests until the election times out.
+    this.outTimer = Math.min(this.init.timing.heartbeatMs, this.electionLeft);
+    this.requestVotes(() => true);
+  }
+
+  private requestVotes(to: (p: NodeId) => boolean): void {
     for (const p of this.peers) {
+      if (!to(p)) continue;
       this.send<RequestVote>({ type: 'RequestVote', from: this.id, to: p, term: this.term, lastLogIndex: this.log.lastIndex, lastLogTerm: this.log.lastTerm });
     }
   }
@@ -469,7 +492,8 @@ export class RaftCore implements RaftNode {
 
   private resetElectionTimer(): void {
     const { electionTimeoutMinMs: lo, electionTimeoutMaxMs: hi } = this.init.timing;
-    this.outTimer = this.init.randomInt(lo, hi);
+    this.electionLeft = this.init.randomInt(lo, hi);
+    this.outTimer = this.electionLeft;
   }
 
   private send<M extends RaftMessage>(m: M): void {
@@ -495,6 +519,7 @@ export class RaftCore implements RaftNode {
       ...(this.outRestored !== undefined ? { restored: this.outRestored } : {}),
       ...(this.outProposal !== undefined ? { proposal: this.outProposal } : {}),
     };
+    if (this.outTimer !== undefined) this.timerSetTo = this.outTimer;
     this.outMessages = [];
     this.outApplied = [];
     this.outHard = false;
