@@ -247,6 +247,8 @@ export function startExplore(job: ExploreJob, cb: PoolCallbacks = {}): RunningPo
       if (job.hangTimeoutMs !== null && now - s.beatAt > job.hangTimeoutMs) {
         const index = s.found !== null ? s.found.index : Atomics.load(shared, indexSlot(s.w));
         s.hang = { index, phase: s.found !== null ? 'shrink' : 'explore', finding: s.found?.finding ?? null };
+        // Runs this worker completed: its slice's iterations below the one that hung.
+        if (s.found === null && index >= 0) s.runs = Math.floor((index - job.slices[s.w].index) / job.slices[s.w].count);
         s.state = 'hung';
         if (index >= 0) atomicMin(shared, LOWEST, index);
         void s.worker.terminate();

@@ -123,13 +123,13 @@ describe('raftProperty', () => {
       expect(raftProperty(coreFactory(), { iterations: 5, out }).iterations).toBe(5);
       let thrown: unknown = null;
       try {
-        raftProperty(coreFactory('commit-previous-term'), { iterations: 3000, seed: 14, shrinkTimeMs: 500, out, module: 'src/my-raft.ts' });
+        raftProperty(coreFactory('double-vote'), { iterations: 1000, shrinkTimeMs: 500, out, module: 'src/my-raft.ts' });
       } catch (e) {
         thrown = e;
       }
       expect(thrown).toBeInstanceOf(RaftViolationError);
       const err = thrown as RaftViolationError;
-      expect(err.message).toMatch(/^(leader-completeness|state-machine-safety) violated by raft-check core with bug commit-previous-term \(seed 14/);
+      expect(err.message).toMatch(/^election-safety violated by raft-check core with bug double-vote \(seed 1, iteration \d+\)/);
       expect(err.message).toContain(`replay: raft-check replay ${err.trace}`);
       expect(err.trace.startsWith(out)).toBe(true);
       expect(() => raftProperty({ name: 'x' } as never)).toThrow(/not a node factory: contractVersion is missing/);
