@@ -16,7 +16,7 @@ export interface RaftPropertyOptions {
   readonly nodes?: number;
   /** Fault profile (default 'chaos'). */
   readonly faults?: ProfileName;
-  /** Let schedules turn on snapshots (default false). */
+  /** Let schedules turn on snapshots (default true). */
   readonly snapshots?: boolean;
   /** Wall-clock budget for shrinking a violation, ms (default 10 000). */
   readonly shrinkTimeMs?: number;
@@ -71,7 +71,7 @@ export function raftProperty(factory: NodeFactory, options: RaftPropertyOptions 
     seed,
     nodes,
     profile: options.faults ?? 'chaos',
-    snapshots: options.snapshots ?? false,
+    snapshots: options.snapshots ?? true,
     shrinkTimeMs: options.shrinkTimeMs ?? 10_000,
   });
   const f = r.failure;
