@@ -76,6 +76,11 @@ export class RaftCore implements RaftNode {
   private readonly matchIndex: number[] = [];
   /** Leader only: peers whose nextIndex is confirmed, so it may advance optimistically. */
   private readonly replicating: boolean[] = [];
+  /**
+   * Leader only: an AppendEntries with entries is out and not yet acknowledged. Proposals then
+   * wait for the ack and go out together, so each entry crosses to each peer about once.
+   */
+  private readonly inflight: boolean[] = [];
 
   // The output under construction for the current input.
   private outMessages: Message[] = [];
@@ -138,7 +143,7 @@ export class RaftCore implements RaftNode {
     const entry: Entry = { index: this.log.lastIndex + 1, term: this.term, command };
     this.appendEntry(entry);
     this.outProposal = { accepted: true, index: entry.index, term: entry.term };
-    for (const p of this.peers) if (this.replicating[p]) this.sendAppend(p);
+    for (const p of this.peers) if (this.replicating[p] && !this.inflight[p]) this.sendAppend(p);
     this.maybeCommit();
     return this.flush();
   }
@@ -271,13 +276,16 @@ export class RaftCore implements RaftNode {
       if (m.matchIndex > this.matchIndex[p]) this.matchIndex[p] = m.matchIndex;
       if (this.nextIndex[p] <= this.matchIndex[p]) this.nextIndex[p] = this.matchIndex[p] + 1;
       this.replicating[p] = true;
+      if (this.matchIndex[p] + 1 >= this.nextIndex[p]) this.inflight[p] = false;
       this.maybeCommit();
       if (this.nextIndex[p] <= this.log.lastIndex) this.sendAppend(p);
       return;
     }
-    // Rejected: back nextIndex up with the section 5.3 hint, by at least one, never below 1.
-    // No floor at matchIndex: a follower that lost acknowledged entries must be refilled, not
-    // probed at the same index forever.
+    // A rejection that points at or below what the follower already acknowledged is stale
+    // (a reordered or duplicated reply to an older AppendEntries): resending would only repeat
+    // entries in flight.
+    if (m.conflictIndex > 0 && m.conflictIndex <= this.matchIndex[p]) return;
+    // Back nextIndex up with the section 5.3 hint, by at least one, never below 1.
     let next = m.conflictIndex;
     if (m.conflictTerm > 0) {
       const last = this.log.lastIndexOfTerm(m.conflictTerm);
@@ -286,6 +294,7 @@ export class RaftCore implements RaftNode {
     next = Math.max(1, Math.min(next, this.nextIndex[p] - 1));
     this.nextIndex[p] = next;
     this.replicating[p] = false;
+    this.inflight[p] = false;
     this.sendAppend(p);
   }
 
@@ -371,6 +380,7 @@ export class RaftCore implements RaftNode {
       this.nextIndex[p] = this.log.lastIndex + 1;
       this.matchIndex[p] = 0;
       this.replicating[p] = false;
+      this.inflight[p] = false;
     }
     if (this.noop) this.appendEntry({ index: this.log.lastIndex + 1, term: this.term, command: null });
     this.broadcastAppend();
@@ -385,7 +395,11 @@ export class RaftCore implements RaftNode {
   // ---- replication and commit ---------------------------------------------------------------
 
   private broadcastAppend(): void {
-    for (const p of this.peers) this.sendAppend(p);
+    for (const p of this.peers) {
+      // Still unacknowledged a heartbeat later: assume it was lost and resend from the match.
+      if (this.inflight[p] && this.replicating[p]) this.nextIndex[p] = this.matchIndex[p] + 1;
+      this.sendAppend(p);
+    }
   }
 
   private sendAppend(p: NodeId): void {
@@ -406,6 +420,7 @@ export class RaftCore implements RaftNode {
       entries,
       leaderCommit: this.commitIndex,
     });
+    if (entries.length > 0) this.inflight[p] = true;
     if (this.replicating[p] && entries.length > 0) this.nextIndex[p] = entries[entries.length - 1].index + 1;
   }
 

@@ -84,12 +84,9 @@ describe('our core passes every scenario', () => {
     });
   }
 
-  // Our core answers every rejected AppendEntries with a fresh send and backs nextIndex up by
-  // at least one even on a stale rejection, so pipelined AppendEntries that arrive out of
-  // order set off a burst of resends: about 90 messages for 11 commands where the lab allows
-  // 84, in about half the seeds. Reported to the core's owner; this flips (and fails) once
-  // the core is fixed.
-  it.fails('rpc-count-per-command, seeds 1..10 (known: resends on stale rejections)', () => {
+  // Each command crosses to each peer about once: stale rejections are ignored and proposals
+  // wait for the previous batch's ack.
+  it('rpc-count-per-command holds the lab bound, seeds 1..10', () => {
     expect(firstFailing('rpc-count-per-command', coreFactory(null), 10)?.finding ?? null).toBeNull();
   });
 });
