@@ -39,7 +39,8 @@ export function decode(c: number, k: NetworkKnobs): Fate {
   const span = k.delayMaxMs - k.delayMinMs + 1;
   const delay = k.delayMinMs + (c % span);
   if (c >= dropFrom) return { drop: true };
-  if (c >= dupFrom) return { drop: false, delay, dupDelay: k.delayMinMs + ((c * 7) % span) };
+  // A duplicate is a late retransmission: it trails the original, by up to the slow band.
+  if (c >= dupFrom) return { drop: false, delay, dupDelay: delay + 1 + ((c * 7) % (span + k.slowMaxMs)) };
   if (c >= slowFrom) return { drop: false, delay: k.delayMaxMs + 1 + (c % Math.max(1, k.slowMaxMs)), dupDelay: null };
   return { drop: false, delay, dupDelay: null };
 }
