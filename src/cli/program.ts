@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { VERSION } from '../version.js';
 import type { ExitCode } from './errors.js';
 import * as parse from './options.js';
+import { registerScenarioCommand } from '../scenario/command.js';
 
 /**
  * The commander program. Options and help live here so `--help` needs no command module;
@@ -121,7 +122,9 @@ const registerBench: Register = (program, setExit) => {
 };
 
 /** Every command, in help order. The `scenario` command registers here, after `run`. */
-const COMMANDS: readonly Register[] = [registerRun, registerReplay, registerShrink, registerBugs, registerBench];
+const registerScenario: Register = (program, setExit) => registerScenarioCommand(program, setExit);
+
+const COMMANDS: readonly Register[] = [registerRun, registerScenario, registerReplay, registerShrink, registerBugs, registerBench];
 
 /**
  * Commander's error text as one line: "option '--nodes <n>' argument '0' is invalid. expected

@@ -4,6 +4,7 @@ import type { TraceFile } from '../../trace/format.js';
 import { readTrace } from '../../trace/io.js';
 import type { ReplayResult } from '../../trace/replay.js';
 import { replayCanonical } from '../replay-compare.js';
+import { replayScenarioTrace, scenarioOfTrace } from '../../scenario/runner.js';
 import { EXIT, type ExitCode } from '../errors.js';
 import { HANG_INVARIANT } from '../hang.js';
 import { loadFactory, moduleSpec, specFromTrace, type ImplSpec } from '../impl.js';
@@ -36,6 +37,8 @@ export function replaySpec(trace: TraceFile, file: string, o: { bug?: BugName; i
  * node that never returns is a result ('hang'), not a frozen terminal.
  */
 export async function replayWith(spec: ImplSpec, trace: TraceFile, hangTimeoutMs: number): Promise<ReplayResult | 'hang'> {
+  // A directed scenario is not a schedule: it is re-run from its name and seed.
+  if (spec.kind === 'core' && scenarioOfTrace(trace) !== null) return replayScenarioTrace(trace, await loadFactory(spec));
   if (spec.kind === 'core') return replayCanonical(trace, await loadFactory(spec));
   await loadFactory(spec); // shape errors here, in the main thread, exit 2
   return replayInWorker(spec, trace, hangTimeoutMs);
