@@ -70,6 +70,13 @@ export function minimizeSchedule(
     for (const k of [0.5, 0.75, 0.9]) {
       if (cur().faults.length + cur().proposals.length > 0) changed = tryOne(compress(cur(), k)) || changed;
     }
+    for (let i = cur().faults.length - 1; i >= 0; i--) {
+      for (const k of [0.5, 0.9]) {
+        const f = cur().faults[i];
+        if (f.at < 2) continue;
+        changed = tryOne({ ...cur(), faults: cur().faults.map((g, j) => (j === i ? { ...g, at: Math.floor(g.at * k) } : g)) }) || changed;
+      }
+    }
     const sparse = Math.floor(cur().timing.electionTimeoutMinMs / 3);
     if (cur().timing.heartbeatMs < sparse) changed = tryOne({ ...cur(), timing: { ...cur().timing, heartbeatMs: sparse } }) || changed;
     if (cur().drift.some((d) => d !== 1000)) changed = tryOne({ ...cur(), drift: cur().drift.map(() => 1000) }) || changed;

@@ -85,7 +85,7 @@ class Stop {
 
 const PROBE_RETRY_MS = 100;
 const PROBE_RECHECK_MS = 1000;
-const CLIENT_RETRY_MS = 10;
+const CLIENT_RETRY_MS = 20;
 
 /**
  * The deterministic discrete-event simulator: one queue ordered by (virtual time, seq), every
@@ -641,7 +641,8 @@ export class Simulator {
     const hint = result !== undefined && !result.accepted ? result.leaderHint : null;
     const next = hint !== null && hint >= 1 && hint <= n && hint !== target ? hint : (target % n) + 1;
     this.leaderGuess = next;
-    if (e.probe || e.attempt < 3 * n) {
+    // A real client tries each node about once, then gives up on the command.
+    if (e.probe || e.attempt < n) {
       this.push({ ...e, time: this.now + (e.probe ? PROBE_RETRY_MS : CLIENT_RETRY_MS), target: next, attempt: e.attempt + 1 });
     }
   }
