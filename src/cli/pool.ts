@@ -180,6 +180,7 @@ export function startExplore(job: ExploreJob, cb: PoolCallbacks = {}): RunningPo
       case 'found': {
         s.state = 'shrinking';
         s.found = { index: m.index, finding: m.finding, at: Date.now() };
+        s.runs = Math.floor((m.index - job.slices[s.w].index) / job.slices[s.w].count) + 1;
         if (lowestFound() === s) {
           cb.onShrink?.({ invariant: m.finding.invariant, message: m.finding.message, iteration: m.index, shrinkRuns: 0, size: m.size, originalSize: m.size, elapsedMs: 0, budgetMs: job.shrinkTimeMs });
         }

@@ -86,7 +86,8 @@ export function textReporter(write: (line: string) => void, intervalMs = 3000, n
   return {
     update(p) {
       const t = now();
-      if (t - last < intervalMs) return;
+      // Once a violation is being shrunk, the shrinking lines tell the story.
+      if (announced || t - last < intervalMs) return;
       last = t;
       const rate = p.elapsedMs > 0 ? ` (${renderCount((p.events * 1000) / p.elapsedMs)}/s)` : '';
       const found = p.findings > 0 ? `, ${p.findings} violation(s) found` : '';

@@ -40,7 +40,12 @@ function runSlice(t: ExploreTask, factory: Awaited<ReturnType<typeof loadFactory
   // keep their best schedule (explore polls shouldStop between fast-check's shrink runs only).
   const SKEW = 1e12;
   const interrupted = (): boolean => Atomics.load(shared, STOP) !== 0;
-  const now = (): number => Date.now() + (interrupted() ? SKEW : 0);
+  // explore reads the clock between shrink attempts (also in its greedy minimizer, which polls
+  // no shouldStop): a heartbeat for the watchdog there too.
+  const now = (): number => {
+    beat();
+    return Date.now() + (interrupted() ? SKEW : 0);
+  };
   let stopPosted = false;
   // A stopped search still has fast-check generate its remaining iterations; rather than wait
   // for that, tell the main thread, which terminates this worker.
