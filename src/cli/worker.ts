@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { explore } from '../explore/explore.js';
-import { replayCanonical } from './replay-compare.js';
+import { replayTrace } from '../trace/replay.js';
 import { UsageError } from './errors.js';
 import { implementationInfo, loadFactory } from './impl.js';
 import { atomicMin, beatSlot, indexSlot, LOWEST, STOP, type ExploreTask, type WorkerMessage, type WorkerTask } from './protocol.js';
@@ -20,7 +20,7 @@ try {
   const factory = await loadFactory(task.impl);
   beat();
   post({ type: 'ready' });
-  if (task.kind === 'replay') post({ type: 'replayed', result: replayCanonical(task.trace, factory) });
+  if (task.kind === 'replay') post({ type: 'replayed', result: replayTrace(task.trace, factory) });
   else runSlice(task, factory);
 } catch (e) {
   const err = e instanceof Error ? e : new Error(String(e));

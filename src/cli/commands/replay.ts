@@ -2,8 +2,7 @@ import type { BugName } from '../../raft/index.js';
 import type { Finding } from '../../sim/observer.js';
 import type { TraceFile } from '../../trace/format.js';
 import { readTrace } from '../../trace/io.js';
-import type { ReplayResult } from '../../trace/replay.js';
-import { replayCanonical } from '../replay-compare.js';
+import { replayTrace, type ReplayResult } from '../../trace/replay.js';
 import { replayScenarioTrace, scenarioOfTrace } from '../../scenario/runner.js';
 import { EXIT, type ExitCode } from '../errors.js';
 import { HANG_INVARIANT } from '../hang.js';
@@ -39,7 +38,7 @@ export function replaySpec(trace: TraceFile, file: string, o: { bug?: BugName; i
 export async function replayWith(spec: ImplSpec, trace: TraceFile, hangTimeoutMs: number): Promise<ReplayResult | 'hang'> {
   // A directed scenario is not a schedule: it is re-run from its name and seed.
   if (spec.kind === 'core' && scenarioOfTrace(trace) !== null) return replayScenarioTrace(trace, await loadFactory(spec));
-  if (spec.kind === 'core') return replayCanonical(trace, await loadFactory(spec));
+  if (spec.kind === 'core') return replayTrace(trace, await loadFactory(spec));
   await loadFactory(spec); // shape errors here, in the main thread, exit 2
   return replayInWorker(spec, trace, hangTimeoutMs);
 }
