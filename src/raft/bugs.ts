@@ -25,11 +25,11 @@ export const BUGS = {
     summary: 'currentTerm is not persisted, so a restarted node rejoins at term 0 and can vote twice',
   },
   'truncate-on-match': {
-    invariant: 'leader-completeness',
+    invariant: 'state-machine-safety',
     summary: 'a follower drops entries after prevLogIndex even when they match the leader',
   },
   'accept-stale-term': {
-    invariant: 'log-matching',
+    invariant: 'state-machine-safety',
     summary: 'a follower accepts AppendEntries from a leader of an older term',
   },
   'skip-prev-check': {
