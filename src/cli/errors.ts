@@ -1,5 +1,5 @@
 /**
- * Exit codes are part of raft-check's interface: CI relies on them (docs/cli.md lists them).
+ * Exit codes are part of raft-check's interface: CI relies on them (the README lists them).
  */
 export const EXIT = {
   /** No violation, or a trace replayed clean. */

@@ -1,5 +1,5 @@
 /**
- * Measurements behind docs/scenarios.md, run by hand (not in npm test):
+ * Measurements behind the README scenario tables, run by hand (not in npm test):
  *
  *   npx tsx src/scenario/measure.ts seeds [K]     every scenario over seeds 1..K (default 100) against our core
  *   npx tsx src/scenario/measure.ts suite         the full suite, one seed each, wall time

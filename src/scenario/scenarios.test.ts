@@ -92,7 +92,7 @@ describe('our core passes every scenario', () => {
 });
 
 // The seeds are searched, not pinned: a change to the simulator's streams moves them, and the
-// claim is "some seed in 100" (docs/scenarios.md lists the first ones found).
+// claim is "some seed in 100" (the README lists the first ones found).
 describe('the scenarios expose the built-in bugs they are meant to', () => {
   it('figure8 catches commit-previous-term within 100 seeds', () => {
     const r = firstFailing('figure8', bugged('commit-previous-term'));
@@ -147,10 +147,10 @@ describe('runs are deterministic', () => {
   });
 });
 
-describe('docs/scenarios.md', () => {
+describe('the README scenario table', () => {
   it('has a row for every scenario, with its node count', async () => {
     const { readFileSync } = await import('node:fs');
-    const doc = readFileSync(new URL('../../docs/scenarios.md', import.meta.url), 'utf8');
+    const doc = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     for (const s of SCENARIOS) expect(doc, s.name).toContain(`| \`${s.name}\` | ${s.lab} | ${s.nodes} |`);
   });
 });
