@@ -542,7 +542,9 @@ export class Simulator {
     if (sn.node === null) return this.drop(m, 'down');
     if (this.links.epoch(m.from, m.to) !== epoch || this.links.isBlocked(m.from, m.to)) return this.drop(m, 'cut');
     this.delivered++;
-    this.input(sn, 'deliver', this.record ? { from: m.from, msg: describeMessage(m) } : undefined, (n) => n.receive(m));
+    // InstallSnapshot gets its own kind: in a trace it is the moment a follower's state jumps.
+    const kind = m.type === 'InstallSnapshot' ? 'install-snapshot' : 'deliver';
+    this.input(sn, kind, this.record ? { from: m.from, msg: describeMessage(m) } : undefined, (n) => n.receive(m));
   }
 
   // ---- faults -------------------------------------------------------------------------------

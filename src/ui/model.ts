@@ -314,7 +314,7 @@ export const KIND_FILTERS: readonly KindFilter[] = [
   { name: 'faults', kinds: new Set<EventKind>(['crash', 'restart', 'partition', 'heal', 'phase']) },
   { name: 'client', kinds: new Set<EventKind>(['propose', 'apply']) },
   { name: 'timers', kinds: new Set<EventKind>(['start', 'timer', 'restart']) },
-  { name: 'network', kinds: new Set<EventKind>(['deliver', 'drop', 'duplicate']) },
+  { name: 'network', kinds: new Set<EventKind>(['deliver', 'install-snapshot', 'drop', 'duplicate']) },
 ];
 
 export function matches(f: KindFilter, e: TraceEvent): boolean {
