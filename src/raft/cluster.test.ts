@@ -7,38 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RaftCore } from './node.js';
-import type { Applied, Command, DurableWrite, HardState, Message, NodeId, Output, StoredState } from './types.js';
-
-const TIMING = { electionTimeoutMinMs: 150, electionTimeoutMaxMs: 300, heartbeatMs: 50 } as const;
-
-/** Numerical Recipes LCG; uniform enough for timeouts. */
-function lcg(seed: number): (lo: number, hi: number) => number {
-  let s = seed >>> 0;
-  return (lo, hi) => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return lo + ((s >>> 8) % (hi - lo + 1));
-  };
-}
-
-/** Storage per types.ts: hardState replaces; snapshot drops covered entries; truncateFrom; append must extend by one. */
-function fold(s: StoredState | null, w: DurableWrite | undefined): StoredState {
-  let hardState: HardState = s?.hardState ?? { term: 0, votedFor: null };
-  let snapshot = s?.snapshot ?? null;
-  let log = [...(s?.log ?? [])];
-  if (w === undefined) return { hardState, snapshot, log };
-  if (w.hardState !== undefined) hardState = w.hardState;
-  if (w.snapshot !== undefined) {
-    snapshot = w.snapshot;
-    log = log.filter((e) => e.index > w.snapshot!.lastIncludedIndex);
-  }
-  if (w.truncateFrom !== undefined) log = log.filter((e) => e.index < w.truncateFrom!);
-  for (const e of w.append ?? []) {
-    const last = log.length > 0 ? log[log.length - 1].index : (snapshot?.lastIncludedIndex ?? 0);
-    if (e.index !== last + 1) throw new Error(`append of index ${e.index} after storage index ${last}`);
-    log.push(e);
-  }
-  return { hardState, snapshot, log };
-}
+import type { Applied, Command, Message, NodeId, Output, StoredState } from './types.js';
+import { create, fold, lcg } from './test-support.js';
 
 class Cluster {
   readonly ids: NodeId[];
@@ -73,7 +43,7 @@ class Cluster {
   }
 
   boot(id: NodeId): void {
-    const node = new RaftCore({ id, cluster: this.ids, randomInt: this.rand, stored: this.disks.get(id)!, timing: TIMING, snapshotThreshold: this.snapshotThreshold });
+    const node = create(id, { cluster: this.ids, randomInt: this.rand, stored: this.disks.get(id)!, snapshotThreshold: this.snapshotThreshold });
     this.nodes.set(id, node);
     this.applied.set(id, []);
     this.position.set(id, { index: 0, digest: 0 });

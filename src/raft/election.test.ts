@@ -4,97 +4,10 @@
  * raft_paper_test.go. Every expectation is the exact Output of one input.
  */
 import { describe, expect, it } from 'vitest';
-import type { BugName } from './bugs.js';
-import type { AppendEntries, AppendEntriesReply, InstallSnapshot, InstallSnapshotReply, RaftMessage, RequestVote, RequestVoteReply } from './messages.js';
+import type { InstallSnapshot, RaftMessage } from './messages.js';
 import { RaftCore } from './node.js';
-import type { DurableWrite, Entry, HardState, NodeId, Output, Role, StoredState } from './types.js';
-
-// ---- helpers (each test file is self-contained) ---------------------------------------------
-
-const TIMING = { electionTimeoutMinMs: 150, electionTimeoutMaxMs: 300, heartbeatMs: 50 } as const;
-/** randomInt is (lo, hi) => lo, so every election timeout is the minimum. */
-const ELECTION = 150;
-const HEARTBEAT = 50;
-
-interface Opts {
-  readonly cluster?: readonly NodeId[];
-  readonly stored?: StoredState | null;
-  readonly bug?: BugName | null;
-}
-
-function create(id: NodeId, o: Opts = {}): RaftCore {
-  return new RaftCore(
-    { id, cluster: o.cluster ?? [1, 2, 3], randomInt: (lo) => lo, stored: o.stored ?? null, timing: TIMING, snapshotThreshold: 0 },
-    { bug: o.bug ?? null },
-  );
-}
-
-function boot(id: NodeId, o: Opts = {}): RaftCore {
-  const n = create(id, o);
-  n.start();
-  return n;
-}
-
-/** Entries with the given terms at indexes 1..n; the command is derived from (index, term). */
-function logOf(...terms: number[]): Entry[] {
-  return terms.map((term, i) => ({ index: i + 1, term, command: { id: `e${i + 1}t${term}`, key: `k${i + 1}`, value: `t${term}` } }));
-}
-
-function stored(term: number, votedFor: NodeId | null, terms: number[] = []): StoredState {
-  return { hardState: { term, votedFor }, snapshot: null, log: logOf(...terms) };
-}
-
-/** Storage per types.ts: hardState replaces; snapshot drops covered entries; truncateFrom; append must extend by one. */
-function fold(s: StoredState | null, w: DurableWrite | undefined): StoredState {
-  let hardState: HardState = s?.hardState ?? { term: 0, votedFor: null };
-  let snapshot = s?.snapshot ?? null;
-  let log = [...(s?.log ?? [])];
-  if (w === undefined) return { hardState, snapshot, log };
-  if (w.hardState !== undefined) hardState = w.hardState;
-  if (w.snapshot !== undefined) {
-    snapshot = w.snapshot;
-    log = log.filter((e) => e.index > w.snapshot!.lastIncludedIndex);
-  }
-  if (w.truncateFrom !== undefined) log = log.filter((e) => e.index < w.truncateFrom!);
-  for (const e of w.append ?? []) {
-    const last = log.length > 0 ? log[log.length - 1].index : (snapshot?.lastIncludedIndex ?? 0);
-    if (e.index !== last + 1) throw new Error(`append of index ${e.index} after storage index ${last}`);
-    log.push(e);
-  }
-  return { hardState, snapshot, log };
-}
-
-const rv = (from: NodeId, to: NodeId, term: number, lastLogIndex: number, lastLogTerm: number): RequestVote => ({ type: 'RequestVote', from, to, term, lastLogIndex, lastLogTerm });
-const rvr = (from: NodeId, to: NodeId, term: number, granted: boolean): RequestVoteReply => ({ type: 'RequestVoteReply', from, to, term, granted });
-const ae = (from: NodeId, to: NodeId, term: number, prevLogIndex: number, prevLogTerm: number, entries: Entry[] = [], leaderCommit = 0): AppendEntries => ({
-  type: 'AppendEntries', from, to, term, prevLogIndex, prevLogTerm, entries, leaderCommit,
-});
-const aer = (from: NodeId, to: NodeId, term: number, success: boolean, matchIndex = 0, conflictTerm = 0, conflictIndex = 0): AppendEntriesReply => ({
-  type: 'AppendEntriesReply', from, to, term, success, matchIndex, conflictTerm, conflictIndex,
-});
-const isr = (from: NodeId, to: NodeId, term: number, matchIndex: number): InstallSnapshotReply => ({ type: 'InstallSnapshotReply', from, to, term, matchIndex });
-
-/** The exact Output: nothing but what is listed. */
-function output(o: Partial<Output>): Output {
-  return { messages: [], applied: [], ...o };
-}
-
-/** Boot, campaign and collect votes until leader; the outputs are discarded. */
-function elect(id: NodeId, o: Opts = {}): RaftCore {
-  const n = boot(id, o);
-  n.tick();
-  const term = n.observe().term;
-  for (const p of o.cluster ?? [1, 2, 3]) if (p !== id && n.observe().role !== 'leader') n.receive(rvr(p, id, term, true));
-  expect(n.observe().role).toBe('leader');
-  return n;
-}
-
-function candidate(id: NodeId, o: Opts = {}): RaftCore {
-  const n = boot(id, o);
-  n.tick();
-  expect(n.observe().role).toBe('candidate');
-  return n;
-}
+import type { NodeId, Role, StoredState } from './types.js';
+import { ELECTION, HEARTBEAT, ae, aer, boot, candidate, create, elect, fold, isr, logOf, output, rv, rvr, stored } from './test-support.js';
 
 // ---- All Servers: term rules ----------------------------------------------------------------
 

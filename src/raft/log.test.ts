@@ -2,10 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { KvStateMachine, chainDigest } from './kv.js';
 import { RaftLog } from './log.js';
-import type { Entry, Snapshot } from './types.js';
+import type { Snapshot } from './types.js';
+import { ent, logOf } from './test-support.js';
 
-const ent = (index: number, term: number): Entry => ({ index, term, command: { id: `e${index}t${term}`, key: `k${index}`, value: `t${term}` } });
-const logOf = (...terms: number[]): Entry[] => terms.map((term, i) => ent(i + 1, term));
 const snap = (lastIncludedIndex: number, lastIncludedTerm: number): Snapshot => ({ lastIncludedIndex, lastIncludedTerm, digest: 0, data: { pairs: [], digest: 0 } });
 
 // Figure 7 leader log: [1,1,1,4,4,5,5,6,6,6].

@@ -4,80 +4,9 @@
  * everything else (role, commitIndex, lastApplied, leader) is volatile and lost.
  */
 import { describe, expect, it } from 'vitest';
-import { KvStateMachine } from './kv.js';
-import type { AppendEntries, RequestVote, RequestVoteReply } from './messages.js';
 import { RaftCore } from './node.js';
-import type { BugName } from './bugs.js';
-import type { Applied, Command, DurableWrite, Entry, HardState, Message, NodeId, Output, Snapshot, StoredState } from './types.js';
-
-// ---- helpers (each test file is self-contained) ---------------------------------------------
-
-const TIMING = { electionTimeoutMinMs: 150, electionTimeoutMaxMs: 300, heartbeatMs: 50 } as const;
-const ELECTION = 150;
-
-interface Opts {
-  readonly cluster?: readonly NodeId[];
-  readonly stored?: StoredState | null;
-  readonly bug?: BugName | null;
-  readonly snapshotThreshold?: number;
-}
-
-function create(id: NodeId, o: Opts = {}): RaftCore {
-  return new RaftCore(
-    { id, cluster: o.cluster ?? [1, 2, 3], randomInt: (lo) => lo, stored: o.stored ?? null, timing: TIMING, snapshotThreshold: o.snapshotThreshold ?? 0 },
-    { bug: o.bug ?? null },
-  );
-}
-
-const cmd = (index: number, term: number): Command => ({ id: `e${index}t${term}`, key: `k${index}`, value: `t${term}` });
-const ent = (index: number, term: number): Entry => ({ index, term, command: cmd(index, term) });
-const logOf = (...terms: number[]): Entry[] => terms.map((term, i) => ent(i + 1, term));
-
-function appliedOf(log: readonly Entry[], from: number, to: number): Applied[] {
-  const kv = new KvStateMachine();
-  const out: Applied[] = [];
-  for (const e of log) {
-    const digest = kv.apply(e.index, e.term, e.command);
-    if (e.index >= from && e.index <= to) out.push({ index: e.index, term: e.term, command: e.command, digest });
-  }
-  return out;
-}
-
-function snapOf(log: readonly Entry[], lastIncludedIndex: number): Snapshot {
-  const kv = new KvStateMachine();
-  for (const e of log.slice(0, lastIncludedIndex)) kv.apply(e.index, e.term, e.command);
-  return { lastIncludedIndex, lastIncludedTerm: log[lastIncludedIndex - 1].term, digest: kv.digest, data: kv.save() };
-}
-
-/** Storage per types.ts: hardState replaces; snapshot drops covered entries; truncateFrom; append must extend by one. */
-function fold(s: StoredState | null, w: DurableWrite | undefined): StoredState {
-  let hardState: HardState = s?.hardState ?? { term: 0, votedFor: null };
-  let snapshot = s?.snapshot ?? null;
-  let log = [...(s?.log ?? [])];
-  if (w === undefined) return { hardState, snapshot, log };
-  if (w.hardState !== undefined) hardState = w.hardState;
-  if (w.snapshot !== undefined) {
-    snapshot = w.snapshot;
-    log = log.filter((e) => e.index > w.snapshot!.lastIncludedIndex);
-  }
-  if (w.truncateFrom !== undefined) log = log.filter((e) => e.index < w.truncateFrom!);
-  for (const e of w.append ?? []) {
-    const last = log.length > 0 ? log[log.length - 1].index : (snapshot?.lastIncludedIndex ?? 0);
-    if (e.index !== last + 1) throw new Error(`append of index ${e.index} after storage index ${last}`);
-    log.push(e);
-  }
-  return { hardState, snapshot, log };
-}
-
-const rv = (from: NodeId, to: NodeId, term: number, lastLogIndex: number, lastLogTerm: number): RequestVote => ({ type: 'RequestVote', from, to, term, lastLogIndex, lastLogTerm });
-const rvr = (from: NodeId, to: NodeId, term: number, granted: boolean): RequestVoteReply => ({ type: 'RequestVoteReply', from, to, term, granted });
-const ae = (from: NodeId, to: NodeId, term: number, prevLogIndex: number, prevLogTerm: number, entries: Entry[] = [], leaderCommit = 0): AppendEntries => ({
-  type: 'AppendEntries', from, to, term, prevLogIndex, prevLogTerm, entries, leaderCommit,
-});
-
-function output(o: Partial<Output>): Output {
-  return { messages: [], applied: [], ...o };
-}
+import type { Message, NodeId, Output, StoredState } from './types.js';
+import { ELECTION, type Opts, ae, appliedOf, create, ent, fold, logOf, output, rv, rvr, snapOf } from './test-support.js';
 
 /** A node plus the storage its writes build, so it can be restarted. */
 class Harness {

@@ -5,100 +5,11 @@
  * raft_paper_test.go; every expectation is the exact Output of one input.
  */
 import { describe, expect, it } from 'vitest';
-import { KvStateMachine } from './kv.js';
-import type { AppendEntries, AppendEntriesReply, RequestVoteReply } from './messages.js';
+import type { AppendEntries, AppendEntriesReply } from './messages.js';
 import { RaftCore } from './node.js';
 import type { BugName } from './bugs.js';
-import type { Applied, Command, DurableWrite, Entry, HardState, NodeId, Output, StoredState } from './types.js';
-
-// ---- helpers (each test file is self-contained) ---------------------------------------------
-
-const TIMING = { electionTimeoutMinMs: 150, electionTimeoutMaxMs: 300, heartbeatMs: 50 } as const;
-/** randomInt is (lo, hi) => lo, so every election timeout is the minimum. */
-const ELECTION = 150;
-const HEARTBEAT = 50;
-
-interface Opts {
-  readonly cluster?: readonly NodeId[];
-  readonly stored?: StoredState | null;
-  readonly bug?: BugName | null;
-}
-
-function create(id: NodeId, o: Opts = {}): RaftCore {
-  return new RaftCore(
-    { id, cluster: o.cluster ?? [1, 2, 3], randomInt: (lo) => lo, stored: o.stored ?? null, timing: TIMING, snapshotThreshold: 0 },
-    { bug: o.bug ?? null },
-  );
-}
-
-function boot(id: NodeId, o: Opts = {}): RaftCore {
-  const n = create(id, o);
-  n.start();
-  return n;
-}
-
-const cmd = (index: number, term: number): Command => ({ id: `e${index}t${term}`, key: `k${index}`, value: `t${term}` });
-const ent = (index: number, term: number): Entry => ({ index, term, command: cmd(index, term) });
-/** Entries with the given terms at indexes 1..n. */
-const logOf = (...terms: number[]): Entry[] => terms.map((term, i) => ent(i + 1, term));
-
-function stored(term: number, votedFor: NodeId | null, terms: number[] = []): StoredState {
-  return { hardState: { term, votedFor }, snapshot: null, log: logOf(...terms) };
-}
-
-/** What applying `log` from index 1 yields for indexes from..to (digests chained by a reference state machine). */
-function appliedOf(log: readonly Entry[], from: number, to: number): Applied[] {
-  const kv = new KvStateMachine();
-  const out: Applied[] = [];
-  for (const e of log) {
-    const digest = kv.apply(e.index, e.term, e.command);
-    if (e.index >= from && e.index <= to) out.push({ index: e.index, term: e.term, command: e.command, digest });
-  }
-  return out;
-}
-
-/** Storage per types.ts: hardState replaces; snapshot drops covered entries; truncateFrom; append must extend by one. */
-function fold(s: StoredState | null, w: DurableWrite | undefined): StoredState {
-  let hardState: HardState = s?.hardState ?? { term: 0, votedFor: null };
-  let snapshot = s?.snapshot ?? null;
-  let log = [...(s?.log ?? [])];
-  if (w === undefined) return { hardState, snapshot, log };
-  if (w.hardState !== undefined) hardState = w.hardState;
-  if (w.snapshot !== undefined) {
-    snapshot = w.snapshot;
-    log = log.filter((e) => e.index > w.snapshot!.lastIncludedIndex);
-  }
-  if (w.truncateFrom !== undefined) log = log.filter((e) => e.index < w.truncateFrom!);
-  for (const e of w.append ?? []) {
-    const last = log.length > 0 ? log[log.length - 1].index : (snapshot?.lastIncludedIndex ?? 0);
-    if (e.index !== last + 1) throw new Error(`append of index ${e.index} after storage index ${last}`);
-    log.push(e);
-  }
-  return { hardState, snapshot, log };
-}
-
-const rvr = (from: NodeId, to: NodeId, term: number, granted: boolean): RequestVoteReply => ({ type: 'RequestVoteReply', from, to, term, granted });
-const ae = (from: NodeId, to: NodeId, term: number, prevLogIndex: number, prevLogTerm: number, entries: Entry[] = [], leaderCommit = 0): AppendEntries => ({
-  type: 'AppendEntries', from, to, term, prevLogIndex, prevLogTerm, entries, leaderCommit,
-});
-const aer = (from: NodeId, to: NodeId, term: number, success: boolean, matchIndex = 0, conflictTerm = 0, conflictIndex = 0): AppendEntriesReply => ({
-  type: 'AppendEntriesReply', from, to, term, success, matchIndex, conflictTerm, conflictIndex,
-});
-
-/** The exact Output: nothing but what is listed. */
-function output(o: Partial<Output>): Output {
-  return { messages: [], applied: [], ...o };
-}
-
-/** Boot, campaign and collect votes until leader; the outputs are discarded. */
-function elect(id: NodeId, o: Opts = {}): RaftCore {
-  const n = boot(id, o);
-  n.tick();
-  const term = n.observe().term;
-  for (const p of o.cluster ?? [1, 2, 3]) if (p !== id && n.observe().role !== 'leader') n.receive(rvr(p, id, term, true));
-  expect(n.observe().role).toBe('leader');
-  return n;
-}
+import type { Entry } from './types.js';
+import { ELECTION, HEARTBEAT, ae, aer, appliedOf, boot, elect, ent, fold, logOf, output, stored } from './test-support.js';
 
 // ---- AppendEntries receiver ---------------------------------------------------------------------
 
