@@ -1,6 +1,4 @@
-import fc from 'fast-check';
-import { scheduleArb } from '../explore/arbitraries.js';
-import { EXPLORE_PROFILES } from '../explore/profiles.js';
+import { scheduleAt as exploreScheduleAt } from '../explore/explore.js';
 import type { Finding } from '../sim/observer.js';
 import type { Schedule } from '../sim/schedule.js';
 import { TRACE_FORMAT, TRACE_VERSION, type TraceFile } from '../trace/format.js';
@@ -9,23 +7,9 @@ import { HANG_INVARIANT, type ExploreSettings } from './protocol.js';
 
 export { HANG_INVARIANT };
 
-/**
- * The schedule explore generates for iteration `index` (fast-check run index) with these
- * settings: fast-check replays a run from its index given as `path`.
- * Mirrors explore()'s arbitrary: keep in step with src/explore/explore.ts.
- */
+/** The schedule of one iteration, as explore() draws it. */
 export function scheduleAt(o: Pick<ExploreSettings, 'seed' | 'nodes' | 'profile' | 'snapshots'>, index: number): Schedule {
-  const arb = scheduleArb({ ...EXPLORE_PROFILES[o.profile], nodes: o.nodes, snapshots: o.snapshots });
-  let got: Schedule | null = null;
-  fc.check(
-    fc.property(arb, (s) => {
-      got = s;
-      return false;
-    }),
-    { seed: o.seed, path: String(index), numRuns: index + 1, endOnFailure: true },
-  );
-  if (got === null) throw new Error(`fast-check generated no schedule for iteration ${index}`);
-  return got;
+  return exploreScheduleAt(o, index);
 }
 
 export function hangFinding(message: string): Finding {

@@ -72,7 +72,7 @@ export interface ExploreResult {
 export function explore(o: ExploreOptions): ExploreResult {
   const now = o.now ?? Date.now;
   const profile = o.profile ?? 'chaos';
-  const arb = scheduleArb({ ...EXPLORE_PROFILES[profile], nodes: o.nodes, snapshots: o.snapshots ?? true });
+  const arb = exploreArb(o);
   const slice = o.slice ?? { index: 0, count: 1 };
   const shouldStop = o.shouldStop ?? (() => false);
 
@@ -109,6 +109,25 @@ export function explore(o: ExploreOptions): ExploreResult {
   }
   const failure = shrinkFailure(o, arb, f, found.counterexamplePath, profile, now);
   return { ok: false, iterations: ran, events, virtualMs, seed: o.seed, stopped, failure };
+}
+
+/** The arbitrary an exploration draws its schedules from. */
+export function exploreArb(o: Pick<ExploreOptions, 'profile' | 'nodes' | 'snapshots'>): fc.Arbitrary<Schedule> {
+  return scheduleArb({ ...EXPLORE_PROFILES[o.profile ?? 'chaos'], nodes: o.nodes, snapshots: o.snapshots ?? true });
+}
+
+/** The schedule of one iteration of an exploration: fast-check replays it from its index. */
+export function scheduleAt(o: Pick<ExploreOptions, 'profile' | 'nodes' | 'snapshots' | 'seed'>, index: number): Schedule {
+  let got: Schedule | null = null;
+  fc.check(
+    fc.property(exploreArb(o), (s) => {
+      got = s;
+      return false;
+    }),
+    { seed: o.seed, path: String(index), numRuns: index + 1, endOnFailure: true },
+  );
+  if (got === null) throw new Error(`fast-check generated no schedule for iteration ${index}`);
+  return got;
 }
 
 /**
