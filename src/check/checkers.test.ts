@@ -530,14 +530,8 @@ describe('LeaderCompleteness alone', () => {
 });
 
 describe('log-matching wording when the first holder no longer holds the entry', () => {
-  /*
-   * BUG (src/check/checkers.ts, LogMatching.check): when the node that first held (index, term)
-   * is the reporting node itself, or no longer holds that index, the message always says the
-   * logs "differ before it". Here index 1 is identical everywhere and the entries differ AT
-   * index 2, so "before it" is false; with one node it also reads "node 1 and node 1".
-   * Expected something like "... differ at or before it" and, for one node, "node 1 held two
-   * different entries at index 2 in term 1".
-   */
+  // Regression: the message named a node twice, or claimed the logs differ before the index
+  // when they differ at it.
   const f: Observation = { role: 'follower', term: 1, votedFor: null, commitIndex: 0, lastApplied: 0, leaderId: null };
   const s = (node: NodeId, step: number, write: DurableWrite): StepInfo => ({ node, step, time: step, before: f, after: f, write, applied: [], restored: undefined });
 

@@ -72,15 +72,8 @@ describe('serialize and parse', () => {
     expect(parseTrace(serializeTrace(t), 'empty.json')).toEqual(t);
   });
 
-  /*
-   * BUG (src/trace/io.ts parseTrace + format.ts): zod rebuilds every object in the schema's
-   * key order, while the simulator writes events as `{ step, t, kind, node, ...extra, state }`
-   * (a partition event is `{ ..., links, note }`, schema order is `note, links`) and findings
-   * as `{ ...report, kind, step, time }`. So serialize(parse(serialize(t))) is not
-   * serialize(t): re-saving a loaded trace changes its bytes. Input: the chaos trace of seed
-   * 42, 5 nodes. Expected identical text; actual: the first partition event differs in key
-   * order. Same root cause as the replay bug below.
-   */
+  // Regression: zod rebuilt objects in schema key order, so re-saving a loaded trace changed
+  // its bytes; parseTrace now returns the validated file as it was.
   it('re-serializing a parsed trace gives the same bytes', () => {
     const text = serializeTrace(PASSING);
     expect(serializeTrace(parseTrace(text, 't.json'))).toBe(text);
@@ -162,17 +155,8 @@ describe('replay', () => {
     expect(r.divergence!.expected).not.toBe(r.divergence!.actual);
   });
 
-  /*
-   * BUG (src/trace/replay.ts): replayTrace compares JSON.stringify of recorded and replayed
-   * events, so key order matters, and a trace loaded from disk has its keys in the zod
-   * schema's order (see the serialize bug above). Input: record seed 1, 3 nodes, chaos, core
-   * with bug vote-ignores-log (and likewise seed 42, 5 nodes, correct core), writeTrace,
-   * readTrace, replayTrace with the same factory. Expected reproduced: true. Actual:
-   * reproduced false, with a "divergence" whose expected and actual hold the same fields in a
-   * different order (first partition event, or the violation after the last step).
-   * src/cli/replay-compare.ts (replayCanonical) works around it for the CLI; replayTrace, the
-   * library's API, still reports false divergences.
-   */
+  // Regression: a trace read back from disk replays clean (replay compares canonically, and
+  // parseTrace keeps the file's own key order).
   it.each([
     ['passing', PASSING],
     ['failing', FAILING],
