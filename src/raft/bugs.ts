@@ -5,7 +5,7 @@
  */
 export const BUGS = {
   'commit-previous-term': {
-    invariant: 'state-machine-safety',
+    invariant: 'leader-completeness',
     summary: 'a leader commits an entry of an earlier term by counting replicas (paper Figure 8)',
   },
   'vote-ignores-log': {
