@@ -13,7 +13,7 @@ export interface SimOptions {
   readonly checkers?: readonly Checker[];
   /** Keep every event for a trace; off for exploration, where only failing runs are re-run to record. */
   readonly record?: boolean;
-  /** Stop with an implementation finding past this many processed events. */
+  /** Past this many processed events the run ends with a `message-storm` finding. */
   readonly maxEvents?: number;
   /** Most messages one input may send before it counts as malformed output. */
   readonly maxMessagesPerInput?: number;
@@ -115,7 +115,6 @@ export class Simulator {
   private proposalCount = 0;
   private healGeneration = 0;
   private leaderGuess: NodeId = 1;
-  private probeIndexes: number[] = [];
   private probeApplied = new Set<NodeId>();
   private probeSeq = 0;
   /** An early end is scheduled (the probe committed). */
@@ -637,7 +636,6 @@ export class Simulator {
     const result = out?.proposal;
     if (result !== undefined && result.accepted) {
       this.leaderGuess = target;
-      if (e.probe) this.probeIndexes.push(result.index);
       return;
     }
     const hint = result !== undefined && !result.accepted ? result.leaderHint : null;
