@@ -1,5 +1,8 @@
 import type { TraceSize } from '../trace/format.js';
 import { renderCount, renderDuration, renderSize } from './text.js';
+import type { RunOutcome } from '../ui/live.js';
+
+export type { RunOutcome };
 
 /**
  * How `run` reports while it works. The command calls `update` as runs complete, `shrinking`
@@ -48,15 +51,6 @@ export interface ShrinkProgress {
   readonly elapsedMs: number;
   /** The shrink budget (--shrink-time). */
   readonly budgetMs: number;
-}
-
-export interface RunOutcome {
-  readonly ok: boolean;
-  readonly interrupted: boolean;
-  readonly runs: number;
-  readonly events: number;
-  readonly elapsedMs: number;
-  readonly violation: { readonly invariant: string; readonly message: string; readonly trace: string | null; readonly replay: string | null } | null;
 }
 
 /** What `run` tells the live view at the start: the header of the screen. */

@@ -67,17 +67,20 @@ export interface LiveShrink {
   readonly budgetMs?: number;
 }
 
+/** How a run ended, as the CLI reports it. */
+export interface RunOutcome {
+  readonly ok: boolean;
+  readonly interrupted: boolean;
+  readonly runs: number;
+  readonly events: number;
+  readonly elapsedMs: number;
+  readonly violation: { readonly invariant: string; readonly message: string; readonly trace: string | null; readonly replay: string | null } | null;
+}
+
 /** The brief's summary, or the CLI's RunOutcome. */
 export type LiveSummary =
   | { readonly tracePath: string | null; readonly replayCommand: string | null; readonly invariant: string | null }
-  | {
-      readonly ok: boolean;
-      readonly interrupted: boolean;
-      readonly runs: number;
-      readonly events: number;
-      readonly elapsedMs: number;
-      readonly violation: { readonly invariant: string; readonly message: string; readonly trace: string | null; readonly replay: string | null } | null;
-    };
+  | RunOutcome;
 
 export interface LiveHandle {
   update(p: LiveProgress): void;
