@@ -37,7 +37,8 @@ export function scheduleArb(options: ScheduleArbOptions = {}): fc.Arbitrary<Sche
       node: ref,
       // Often a quick restart: a node back before its peers' messages of the moment arrive.
       downMs: fc.oneof(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 1, max: 2000 })),
-      trigger: fc.constantFrom('time' as const, 'vote' as const, 'append' as const, 'snapshot' as const),
+      // 'vote' twice: a restart right after voting is where persistence bugs hide best.
+      trigger: fc.constantFrom('time' as const, 'vote' as const, 'append' as const, 'snapshot' as const, 'vote' as const),
     }),
     fc.record({ at, kind: fc.constant('partition' as const), side: fc.uniqueArray(ref, { maxLength: 4 }), durationMs: fc.integer({ min: 50, max: 3000 }) }),
     // Isolating the leader weighs more: a cut-off leader still takes proposals, the raw
