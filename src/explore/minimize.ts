@@ -61,6 +61,7 @@ export function minimizeSchedule(
     }
     if (cur().net.choices.length > 0) changed = tryOne({ ...cur(), net: { ...cur().net, choices: [] } }) || changed;
     if (cur().net.seed !== null) changed = tryOne({ ...cur(), net: { ...cur().net, seed: null } }) || changed;
+    changed = straighten(cur, (choices) => tryOne({ ...cur(), net: { ...cur().net, choices } })) || changed;
     for (let i = cur().faults.length - 1; i >= 0; i--) {
       const f = cur().faults[i];
       const shorter = f.kind === 'crash' ? { ...f, downMs: Math.max(1, f.downMs >> 1) } : { ...f, durationMs: Math.max(1, f.durationMs >> 1) };
@@ -106,4 +107,17 @@ function compress(s: Schedule, k: number): Schedule {
     proposals: s.proposals.map(at),
     durationMs: Math.max(1, at(s.durationMs)),
   };
+}
+
+/** Sets runs of network choices to 0 (on time), halves first, down to runs of 8. */
+function straighten(cur: () => Schedule, accept: (choices: number[]) => boolean): boolean {
+  let changed = false;
+  for (let chunk = Math.max(8, cur().net.choices.length >> 1); chunk >= 8; chunk >>= 1) {
+    for (let i = 0; i < cur().net.choices.length; i += chunk) {
+      const list = cur().net.choices;
+      if (list.slice(i, i + chunk).every((c) => c === 0)) continue;
+      if (accept(list.map((c, j) => (j >= i && j < i + chunk ? 0 : c)))) changed = true;
+    }
+  }
+  return changed;
 }
