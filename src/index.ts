@@ -6,7 +6,7 @@
  */
 export * from './raft/types.js';
 export type { RaftMessage, RequestVote, RequestVoteReply, AppendEntries, AppendEntriesReply, InstallSnapshot, InstallSnapshotReply } from './raft/messages.js';
-export { coreFactory, BUGS, BUG_NAMES, isBugName, type BugName } from './raft/index.js';
+export { coreFactory, BUGS, BUG_NAMES, isBugName, KvStateMachine, type BugName } from './raft/index.js';
 export { PROFILES, type ProfileName } from './sim/schedule.js';
 export type { Finding, FindingKind } from './sim/observer.js';
 export { raftProperty, RaftViolationError, type RaftPropertyOptions, type RaftPropertyResult } from './cli/property.js';

@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { explore } from '../explore/explore.js';
 import { replayTrace } from '../trace/replay.js';
+import { replayScenarioTrace, scenarioOfTrace } from '../scenario/runner.js';
 import { UsageError } from './errors.js';
 import { implementationInfo, loadFactory } from './impl.js';
 import { atomicMin, beatSlot, indexSlot, LOWEST, STOP, type ExploreTask, type WorkerMessage, type WorkerTask } from './protocol.js';
@@ -20,7 +21,11 @@ try {
   const factory = await loadFactory(task.impl);
   beat();
   post({ type: 'ready' });
-  if (task.kind === 'replay') post({ type: 'replayed', result: replayTrace(task.trace, factory) });
+  if (task.kind === 'replay') {
+    // A directed scenario is re-run from its name and seed, not from a schedule.
+    const result = scenarioOfTrace(task.trace) !== null ? replayScenarioTrace(task.trace, factory) : replayTrace(task.trace, factory);
+    post({ type: 'replayed', result });
+  }
   else runSlice(task, factory);
 } catch (e) {
   const err = e instanceof Error ? e : new Error(String(e));
