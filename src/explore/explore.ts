@@ -111,6 +111,10 @@ export function explore(o: ExploreOptions): ExploreResult {
   return { ok: false, iterations: ran, events, virtualMs, seed: o.seed, stopped, failure };
 }
 
+/** Shrinking effort in runs: deterministic, unlike a wall-clock budget. */
+const FAST_CHECK_SHRINK_RUNS = 1500;
+const GREEDY_SHRINK_RUNS = 3000;
+
 /** The arbitrary an exploration draws its schedules from. */
 export function exploreArb(o: Pick<ExploreOptions, 'profile' | 'nodes' | 'snapshots'>): fc.Arbitrary<Schedule> {
   return scheduleArb({ ...EXPLORE_PROFILES[o.profile ?? 'chaos'], nodes: o.nodes, snapshots: o.snapshots ?? true });
@@ -145,14 +149,16 @@ function shrinkFailure(
 ): ExploreFailure {
   const start = now();
   const total = o.shrinkTimeMs ?? 30_000;
-  // fast-check's shrinker first, then the greedy minimizer with what is left.
-  const budget = Math.floor(total * 0.3);
+  // fast-check's shrinker first, then the greedy minimizer with what is left. Both stop at a
+  // number of runs, so the same failure shrinks to the same bytes on any machine; the
+  // wall-clock budget only cuts in on a slow one (or a slow implementation).
+  const budget = total;
   let best = { schedule: f.schedule, finding: f.finding, size: f.size };
   let shrinkRuns = 0;
   let bestPath = path;
   o.onProgress?.({ phase: 'shrink', runs: 0, events: 0, finding: f.finding, shrinkRuns, size: f.size, originalSize: f.size });
   const shrink = guard((schedule: Schedule): boolean => {
-    if (now() - start > budget || o.shouldStop?.() === true) return true;
+    if (shrinkRuns >= FAST_CHECK_SHRINK_RUNS || now() - start > budget || o.shouldStop?.() === true) return true;
     shrinkRuns++;
     const run = runChecked(o.factory, schedule);
     if (run.finding === null || run.finding.invariant !== f.finding.invariant) return true;
@@ -175,7 +181,7 @@ function shrinkFailure(
     if (!(e instanceof RangeError)) throw e;
   }
   shrink.rethrow();
-  const greedy = minimizeSchedule(o.factory, best.schedule, f.finding.invariant, Math.max(0, total - (now() - start)), now);
+  const greedy = minimizeSchedule(o.factory, best.schedule, f.finding.invariant, Math.max(0, total - (now() - start)), now, GREEDY_SHRINK_RUNS);
   if (greedy !== null && greedy.size.events <= best.size.events) best = greedy;
   shrinkRuns += greedy?.runs ?? 0;
   const recorded = runChecked(o.factory, best.schedule, { record: true });

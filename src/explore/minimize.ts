@@ -24,6 +24,7 @@ export function minimizeSchedule(
   invariant: string,
   budgetMs: number,
   now: () => number = Date.now,
+  maxRuns = Infinity,
 ): Minimized | null {
   const start = now();
   let runs = 0;
@@ -34,7 +35,7 @@ export function minimizeSchedule(
   };
   let best = attempt(schedule);
   if (best === null) return null;
-  const outOfTime = () => now() - start > budgetMs;
+  const outOfTime = () => runs >= maxRuns || now() - start > budgetMs;
   const tryOne = (s: Schedule): boolean => {
     if (outOfTime()) return false;
     const r = attempt(s);
