@@ -5,7 +5,7 @@
 // entries can win. raft-check finds it at once:
 //
 //   raft-check run --impl examples/buggy-vote.mjs
-//   raft-check replay traces/leader-completeness-seed1.json   # the replay command run prints
+//   raft-check replay traces/election-safety-seed1.json      # the replay command run prints
 //
 import { coreFactory } from 'raft-check';
 

@@ -60,7 +60,7 @@ export interface Task<T> {
   readonly value: T | undefined;
 }
 
-/** The network the lab calls reliable: every message delivered, 1 to 15 ms. */
+/** The network the lab calls reliable: every message delivered, 1 to 5 ms (the healed network of a run). */
 export const RELIABLE: NetworkKnobs = CALM_NETWORK;
 
 /** The lab's unreliable network: 10% of messages (requests and replies alike) lost, 1 to 27 ms. */
