@@ -7,6 +7,7 @@ import type { TraceFile, TraceSize } from '../trace/format.js';
 import { sizeOf, toTrace } from '../trace/record.js';
 import { scheduleArb } from './arbitraries.js';
 import { minimizeSchedule } from './minimize.js';
+import { minimizeAsScript } from './minimize-script.js';
 import { EXPLORE_PROFILES } from './profiles.js';
 
 export interface ExploreOptions {
@@ -114,6 +115,7 @@ export function explore(o: ExploreOptions): ExploreResult {
 /** Shrinking effort in runs: deterministic, unlike a wall-clock budget. */
 const FAST_CHECK_SHRINK_RUNS = 1500;
 const GREEDY_SHRINK_RUNS = 3000;
+const SCRIPT_SHRINK_RUNS = 5000;
 
 /** The arbitrary an exploration draws its schedules from. */
 export function exploreArb(o: Pick<ExploreOptions, 'profile' | 'nodes' | 'snapshots'>): fc.Arbitrary<Schedule> {
@@ -184,6 +186,9 @@ function shrinkFailure(
   const greedy = minimizeSchedule(o.factory, best.schedule, f.finding.invariant, Math.max(0, total - (now() - start)), now, GREEDY_SHRINK_RUNS);
   if (greedy !== null && greedy.size.events <= best.size.events) best = greedy;
   shrinkRuns += greedy?.runs ?? 0;
+  const scripted = minimizeAsScript(o.factory, best.schedule, f.finding.invariant, Math.max(0, total - (now() - start)), now, SCRIPT_SHRINK_RUNS);
+  if (scripted !== null && scripted.size.events <= best.size.events) best = scripted;
+  shrinkRuns += scripted?.runs ?? 0;
   const recorded = runChecked(o.factory, best.schedule, { record: true });
   const finding = recorded.finding ?? best.finding;
   const shrunk = sizeOf(best.schedule, recorded);

@@ -1,5 +1,6 @@
 import type { Timing } from '../raft/types.js';
 import { Prng, STREAM } from './prng.js';
+import type { ScriptStep } from './script.js';
 
 /**
  * A run is fully described by a Schedule: plain data that fast-check can generate and shrink,
@@ -28,6 +29,12 @@ export interface Schedule {
   readonly snapshotThreshold: number;
   /** Seeds the nodes' randomness (election timeouts). */
   readonly seed: number;
+  /**
+   * When set, the run follows these steps instead of time, faults, proposals and the network
+   * (which it ignores), and ends after the last one without a liveness window. Shrinking
+   * turns a failing run into one: see `./script.ts`.
+   */
+  readonly script?: readonly ScriptStep[];
 }
 
 export interface NetworkKnobs {

@@ -5,6 +5,7 @@ import { Links, NetworkChoices } from './network.js';
 import type { Checker, Finding, Report, StepInfo } from './observer.js';
 import { Prng } from './prng.js';
 import { CALM_NETWORK, type CrashTrigger, type Fault, type NetworkKnobs, type NodeRef, type Schedule } from './schedule.js';
+import { scriptCommandIndex, type ScriptStep, type ScriptUse } from './script.js';
 import { Storage } from './storage.js';
 
 export interface SimOptions {
@@ -39,6 +40,8 @@ export interface RunResult {
   readonly finding: Finding | null;
   readonly stats: RunStats;
   readonly events: readonly TraceEvent[] | null;
+  /** For a scripted schedule: which steps did nothing, and where the run stopped. */
+  readonly script?: ScriptUse;
 }
 
 type SimEvent =
@@ -69,6 +72,8 @@ interface SimNode {
   readonly random: Prng;
   /** With `track`: command id applied at each index (null for a no-op). */
   readonly appliedIds: (string | null)[];
+  /** Scripted runs: the node asked for a timer that has not fired yet. */
+  timerPending: boolean;
 }
 
 interface Armed {
@@ -128,6 +133,10 @@ export class Simulator {
   private readonly disconnected = new Map<NodeId, [NodeId, NodeId][]>();
   /** Crashes armed to strike after a node's next vote or append. */
   private armed: Armed[] = [];
+  /** Scripted runs: messages sent and not yet delivered or dropped, oldest first. */
+  private readonly inFlight: { readonly msg: Message; readonly summary: string }[] | null;
+  private scriptAt = -1;
+  private readonly scriptSkipped: number[] = [];
 
   constructor(options: SimOptions) {
     this.schedule = options.schedule;
@@ -145,6 +154,7 @@ export class Simulator {
     this.links = new Links(n);
     this.net = new NetworkChoices(this.schedule);
     this.knobs = this.schedule.network;
+    this.inFlight = this.schedule.script === undefined ? null : [];
     for (const id of this.cluster) {
       this.nodes[id] = {
         id,
@@ -156,6 +166,7 @@ export class Simulator {
         lastApplied: 0,
         drift: this.schedule.drift[id - 1] ?? 1000,
         appliedIds: [],
+        timerPending: false,
         random: new Prng(this.schedule.seed, 100 + id),
       };
     }
@@ -163,6 +174,11 @@ export class Simulator {
 
   run(): RunResult {
     const s = this.schedule;
+    if (s.script !== undefined) {
+      const script = s.script;
+      this.guarded(() => this.runScript(script));
+      return this.result();
+    }
     this.guarded(() => {
       for (const id of this.cluster) this.boot(id, 'start');
       for (const f of s.faults) this.push({ time: f.at, seq: 0, kind: 'fault', fault: f });
@@ -192,6 +208,7 @@ export class Simulator {
         proposals: this.proposalCount,
         committedProbe: this.probeCommitted(),
       },
+      ...(this.inFlight === null ? {} : { script: { skipped: this.scriptSkipped, stoppedAt: this.stopped === null ? null : this.scriptAt } }),
     };
   }
 
@@ -445,7 +462,8 @@ export class Simulator {
       this.crash(sn.id, strike.downMs, 'after its append, before sending');
       return out;
     }
-    if (out.timer !== undefined) {
+    if (out.timer !== undefined && this.inFlight !== null) sn.timerPending = true;
+    else if (out.timer !== undefined) {
       sn.timerGen++;
       const delay = Math.max(1, Math.floor((out.timer * sn.drift + 500) / 1000));
       this.push({ time: this.now + delay, seq: 0, kind: 'timer', node: sn.id, gen: sn.timerGen });
@@ -509,10 +527,82 @@ export class Simulator {
     sn.node = null;
     sn.obs = null;
     sn.timerGen++;
+    sn.timerPending = false;
     sn.incarnation++;
     for (const c of this.checkers) c.onCrash?.(id);
     this.emit('crash', id, { note: `${downMs === null ? 'down' : `down for ${downMs} ms`}${why === '' ? '' : ` (${why})`}` });
     if (downMs !== null) this.push({ time: this.now + downMs, seq: 0, kind: 'restart', node: id, incarnation: sn.incarnation });
+  }
+
+  // ---- scripts ------------------------------------------------------------------------------
+
+  private runScript(script: readonly ScriptStep[]): null {
+    for (const id of this.cluster) this.boot(id, 'start');
+    for (let i = 0; i < script.length; i++) {
+      this.scriptAt = i;
+      const st = script[i];
+      this.now = Math.max(this.now, st.t);
+      this.processed++;
+      if (!this.scriptStep(st)) this.scriptSkipped.push(i);
+    }
+    return null;
+  }
+
+  /** Carries out one step; false when it finds nothing to do. */
+  private scriptStep(st: ScriptStep): boolean {
+    if ('msg' in st) {
+      if (!this.isNode(st.from) || !this.isNode(st.to)) return false;
+      const i = this.findInFlight(st.from, st.to, st.msg, st.do === 'duplicate');
+      if (i < 0) return false;
+      const m = this.inFlight![i].msg;
+      if (st.do === 'duplicate') {
+        this.inFlight!.push(this.inFlight![i]);
+        this.emit('duplicate', m.to, { from: m.from, msg: this.record ? st.msg : undefined });
+        return true;
+      }
+      this.inFlight!.splice(i, 1);
+      if (st.do === 'drop') this.drop(m, st.note ?? 'lost');
+      else this.deliver(m, this.links.epoch(m.from, m.to));
+      return true;
+    }
+    if (!this.isNode(st.node)) return false;
+    const sn = this.nodes[st.node];
+    switch (st.do) {
+      case 'tick':
+        if (sn.node === null || !sn.timerPending) return false;
+        sn.timerPending = false;
+        this.input(sn, 'timer', undefined, (n) => n.tick());
+        return true;
+      case 'crash':
+        if (sn.node === null) return false;
+        this.crash(sn.id, null, st.note ?? '');
+        return true;
+      case 'restart':
+        if (sn.node !== null) return false;
+        this.boot(sn.id, 'restart');
+        return true;
+      case 'propose': {
+        if (sn.node === null) return false;
+        if (!st.id.startsWith('probe')) this.proposalCount++;
+        const cmd = command(st.id, scriptCommandIndex(st.id));
+        this.input(sn, 'propose', { note: st.id }, (n) => n.propose(cmd));
+        return true;
+      }
+    }
+  }
+
+  private isNode(id: number): boolean {
+    return Number.isInteger(id) && id >= 1 && id <= this.schedule.nodes;
+  }
+
+  private findInFlight(from: NodeId, to: NodeId, summary: string, newest: boolean): number {
+    const list = this.inFlight!;
+    for (let k = 0; k < list.length; k++) {
+      const i = newest ? list.length - 1 - k : k;
+      const f = list[i];
+      if (f.msg.from === from && f.msg.to === to && f.summary === summary) return i;
+    }
+    return -1;
   }
 
   // ---- network ------------------------------------------------------------------------------
@@ -520,6 +610,10 @@ export class Simulator {
   private send(m: Message): void {
     this.sent++;
     if (this.track) this.sentByType.set(m.type, (this.sentByType.get(m.type) ?? 0) + 1);
+    if (this.inFlight !== null) {
+      this.inFlight.push({ msg: m, summary: describeMessage(m) });
+      return;
+    }
     const fate = this.net.fate(this.knobs);
     if (fate.drop) return this.drop(m, 'lost');
     if (this.links.isBlocked(m.from, m.to)) return this.drop(m, 'cut');

@@ -30,6 +30,17 @@ const fault = z.discriminatedUnion('kind', [
   z.object({ at: nat, kind: z.literal('cut'), from: nodeId, to: nodeId, durationMs: nat }),
 ]);
 
+const from = { t: nat, from: nodeId, to: nodeId, msg: z.string() };
+const scriptStep = z.discriminatedUnion('do', [
+  z.object({ t: nat, do: z.literal('tick'), node: nodeId }),
+  z.object({ do: z.literal('deliver'), ...from }),
+  z.object({ do: z.literal('duplicate'), ...from }),
+  z.object({ do: z.literal('drop'), ...from, note: z.string().optional() }),
+  z.object({ t: nat, do: z.literal('crash'), node: nodeId, note: z.string().optional() }),
+  z.object({ t: nat, do: z.literal('restart'), node: nodeId }),
+  z.object({ t: nat, do: z.literal('propose'), node: nodeId, id: z.string() }),
+]);
+
 export const scheduleSchema = z.object({
   nodes: int.min(1).max(15),
   timing,
@@ -42,6 +53,7 @@ export const scheduleSchema = z.object({
   livenessWindowMs: nat,
   snapshotThreshold: nat,
   seed: nat,
+  script: z.array(scriptStep).optional(),
 });
 
 const findingSchema = z.object({

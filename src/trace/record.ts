@@ -31,5 +31,12 @@ export function toTrace(meta: TraceMeta, schedule: Schedule, run: RunResult): Tr
 
 /** How big a run is, for "before and after shrinking". */
 export function sizeOf(schedule: Schedule, run: RunResult): TraceSize {
+  const script = schedule.script;
+  if (script !== undefined) {
+    // A scripted run's faults are its crashes; lost messages count as the network's doing.
+    const crashes = script.filter((s) => s.do === 'crash').length;
+    const proposals = new Set(script.flatMap((s) => (s.do === 'propose' && !s.id.startsWith('probe') ? [s.id] : []))).size;
+    return { events: run.stats.steps, faults: crashes, delivered: run.stats.delivered, proposals };
+  }
   return { events: run.stats.steps, faults: schedule.faults.length, delivered: run.stats.delivered, proposals: schedule.proposals.length };
 }

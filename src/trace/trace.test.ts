@@ -10,6 +10,7 @@ import { runChecked } from '../check/run.js';
 import { coreFactory, type BugName } from '../raft/index.js';
 import type { NodeFactory } from '../raft/types.js';
 import { PROFILES, scheduleFromSeed } from '../sim/schedule.js';
+import { scriptFromEvents } from '../sim/script.js';
 import { TRACE_FORMAT, TRACE_VERSION, type TraceFile } from './format.js';
 import { TraceError, parseTrace, readTrace, serializeTrace, writeTrace } from './io.js';
 import { toTrace } from './record.js';
@@ -89,6 +90,21 @@ describe('replay', () => {
     expect(r).toMatchObject({ reproduced: true, divergence: null });
     expect(r.events).toEqual(t.events);
     expect(r.violation).toEqual(t.violation === null ? null : expect.objectContaining(t.violation));
+  });
+
+  it('a scripted trace (what shrinking writes) survives writing and parsing, and reproduces', () => {
+    const script = scriptFromEvents(FAILING.events);
+    const schedule = { ...FAILING.schedule, faults: [], proposals: [], script };
+    const t = toTrace({ implementation: FAILING.implementation, profile: 'chaos', seed: 1, path: null }, schedule, runChecked(coreFactory('vote-ignores-log'), schedule, { record: true }));
+    const back = parseTrace(serializeTrace(t), 'scripted.json');
+    expect(back.schedule.script).toEqual(script);
+    expect(replayTrace(back, coreFactory('vote-ignores-log'))).toMatchObject({ reproduced: true, violation: expect.objectContaining({ invariant: 'leader-completeness' }) });
+    expect(replayTrace(back, coreFactory(null)).violation).toBeNull();
+  });
+
+  it('a script step of an unknown kind is a malformed trace', () => {
+    const bad = { ...FAILING, schedule: { ...FAILING.schedule, script: [{ t: 1, do: 'teleport', node: 1 }] } };
+    expect(() => parseTrace(JSON.stringify(bad), 'bad.json')).toThrow(TraceError);
   });
 
   const at = (t: TraceFile, k: number, edit: (e: TraceFile['events'][number]) => TraceFile['events'][number]): TraceFile => ({

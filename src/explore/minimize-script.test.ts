@@ -1,0 +1,42 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { runChecked } from '../check/run.js';
+import { coreFactory } from '../raft/index.js';
+import { sizeOf } from '../trace/record.js';
+import { scheduleArb } from './arbitraries.js';
+import { explore } from './explore.js';
+import { minimizeAsScript } from './minimize-script.js';
+
+const meta = (bug: string) => ({ name: 'core', bug, module: null });
+
+describe('minimizeAsScript', () => {
+  const bug = 'commit-previous-term';
+  const found = explore({ factory: coreFactory(bug), implementation: meta(bug), iterations: 2000, seed: 1, nodes: 5, shrinkTimeMs: 0 });
+  const schedule = found.failure!.schedule;
+  const invariant = found.failure!.finding.invariant;
+
+  it('cuts a Figure 8 run to a quarter of its events or less, still failing the same way', () => {
+    const before = sizeOf(schedule, runChecked(coreFactory(bug), schedule));
+    const m = minimizeAsScript(coreFactory(bug), schedule, invariant, 60_000, Date.now, 5000)!;
+    expect(m.size.events * 4).toBeLessThanOrEqual(before.events);
+    const again = runChecked(coreFactory(bug), m.schedule);
+    expect(again.finding?.invariant).toBe(invariant);
+    expect(again.script?.skipped).toEqual([]);
+    // The paper's story needs three crashes; lost messages may stand in for some of them.
+    expect(m.size.faults).toBeLessThanOrEqual(3);
+    expect(runChecked(coreFactory(null), m.schedule).finding).toBeNull();
+  });
+
+  it('is deterministic: the same failure gives the same script', () => {
+    const a = minimizeAsScript(coreFactory(bug), schedule, invariant, 60_000, Date.now, 500);
+    const b = minimizeAsScript(coreFactory(bug), schedule, invariant, 60_000, Date.now, 500);
+    expect(JSON.stringify(a!.schedule)).toBe(JSON.stringify(b!.schedule));
+    expect(a!.runs).toBeLessThanOrEqual(501);
+  });
+
+  it('returns null for a run that does not fail, or fails another way', () => {
+    const calm = fc.sample(scheduleArb({ nodes: 3, faultKinds: [], lossy: false }), { numRuns: 1, seed: 4 })[0];
+    expect(minimizeAsScript(coreFactory(null), calm, 'election-safety', 1000)).toBeNull();
+    expect(minimizeAsScript(coreFactory(bug), schedule, 'election-safety', 1000)).toBeNull();
+  });
+});

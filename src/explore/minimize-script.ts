@@ -1,0 +1,71 @@
+import { runChecked } from '../check/run.js';
+import type { NodeFactory } from '../raft/types.js';
+import type { Schedule } from '../sim/schedule.js';
+import { scriptFromEvents, type ScriptStep } from '../sim/script.js';
+import { sizeOf } from '../trace/record.js';
+import type { Minimized } from './minimize.js';
+
+/**
+ * The last and strongest shrinking stage. A failing timed run is turned into the script of
+ * its decisions (every timer, delivery, loss, crash, restart and proposal), then steps are
+ * deleted, in halves down to one at a time (delta debugging), while the same invariant still
+ * fails. Deleting a heartbeat is now one change that leaves every other decision alone, which
+ * is what a timed schedule cannot offer: there, any change re-rolls everything after it.
+ * Null when the failure is not a safety finding or the script does not repeat it.
+ */
+export function minimizeAsScript(
+  factory: NodeFactory,
+  schedule: Schedule,
+  invariant: string,
+  budgetMs: number,
+  now: () => number = Date.now,
+  maxRuns = Infinity,
+): Minimized | null {
+  const start = now();
+  const recorded = runChecked(factory, schedule, { record: true });
+  if (recorded.finding === null || recorded.finding.invariant !== invariant || recorded.finding.kind !== 'safety') return null;
+  const base: Schedule = {
+    ...schedule,
+    net: { seed: null, choices: [] },
+    faults: [],
+    proposals: [],
+    livenessWindowMs: 0,
+  };
+  let runs = 0;
+  const attempt = (steps: readonly ScriptStep[]): Minimized | null => {
+    runs++;
+    const s = withScript(base, steps);
+    const r = runChecked(factory, s);
+    if (r.finding === null || r.finding.invariant !== invariant || r.script === undefined) return null;
+    // Steps that did nothing, and all after the violation, go at once: the run is the same.
+    const skipped = new Set(r.script.skipped);
+    const end = r.script.stoppedAt ?? steps.length - 1;
+    const kept = steps.filter((_, i) => i <= end && !skipped.has(i));
+    const cleaned = withScript(base, kept);
+    return { schedule: cleaned, finding: r.finding, size: sizeOf(cleaned, r), runs };
+  };
+  let best = attempt(scriptFromEvents(recorded.events!));
+  if (best === null) return null;
+  const outOfBudget = () => runs >= maxRuns || now() - start > budgetMs;
+  const steps = (): readonly ScriptStep[] => best!.schedule.script!;
+
+  for (let chunk = Math.max(1, steps().length >> 1); !outOfBudget(); ) {
+    let changed = false;
+    for (let i = steps().length - chunk; i > -chunk && !outOfBudget(); i -= chunk) {
+      const from = Math.max(0, i);
+      const list = steps();
+      const r = attempt([...list.slice(0, from), ...list.slice(i + chunk)]);
+      if (r !== null && r.size.events <= best.size.events) {
+        best = r;
+        changed = true;
+      }
+    }
+    if (chunk > 1) chunk = Math.max(1, chunk >> 1);
+    else if (!changed) break;
+  }
+  return { ...best, runs };
+}
+
+function withScript(base: Schedule, steps: readonly ScriptStep[]): Schedule {
+  return { ...base, durationMs: steps.length === 0 ? 0 : steps[steps.length - 1].t, script: steps };
+}

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { runChecked } from '../check/run.js';
+import { explore } from '../explore/explore.js';
+import { coreFactory } from '../raft/index.js';
+import type { TraceEvent } from './events.js';
+import { DEFAULT_TIMING, type Schedule } from './schedule.js';
+import { scriptFromEvents, type ScriptStep } from './script.js';
+
+const RV1 = 'RequestVote t1 last=0/t0';
+const GRANT1 = 'RequestVoteReply t1 granted';
+
+function scripted(nodes: number, script: ScriptStep[]): Schedule {
+  return {
+    nodes,
+    timing: DEFAULT_TIMING,
+    network: { delayMinMs: 1, delayMaxMs: 1, dropPerMille: 0, dupPerMille: 0, slowPerMille: 0, slowMaxMs: 0 },
+    net: { seed: null, choices: [] },
+    drift: Array.from({ length: nodes }, () => 1000),
+    faults: [],
+    proposals: [],
+    durationMs: 0,
+    livenessWindowMs: 0,
+    snapshotThreshold: 0,
+    seed: 1,
+    script,
+  };
+}
+
+const kinds = (events: readonly TraceEvent[] | null) => events!.map((e) => `${e.kind} ${e.node}${e.from === undefined ? '' : `<-${e.from}`}`);
+
+describe('scripted runs', () => {
+  it('do only what the steps say, in their order, with messages waiting in flight', () => {
+    const r = runChecked(coreFactory(null), scripted(3, [
+      { t: 10, do: 'tick', node: 1 },
+      { t: 11, do: 'deliver', from: 1, to: 2, msg: RV1 },
+      { t: 12, do: 'deliver', from: 2, to: 1, msg: GRANT1 },
+    ]), { record: true });
+    expect(r.finding).toBeNull();
+    expect(kinds(r.events).slice(3)).toEqual(['timer 1', 'deliver 2<-1', 'deliver 1<-2']);
+    expect(r.events!.at(-1)!.state?.role).toBe('leader');
+    expect(r.events!.map((e) => e.t)).toEqual([0, 0, 0, 10, 11, 12]);
+    expect(r.script).toEqual({ skipped: [], stoppedAt: null });
+  });
+
+  it('skip a step with nothing to do: no such message, a tick of a node down, a restart of a node up', () => {
+    const r = runChecked(coreFactory(null), scripted(3, [
+      { t: 1, do: 'deliver', from: 1, to: 2, msg: RV1 },
+      { t: 2, do: 'crash', node: 3 },
+      { t: 3, do: 'tick', node: 3 },
+      { t: 4, do: 'restart', node: 2 },
+      { t: 5, do: 'tick', node: 1 },
+      { t: 6, do: 'drop', from: 1, to: 2, msg: RV1 },
+      { t: 7, do: 'deliver', from: 1, to: 2, msg: RV1 },
+      { t: 8, do: 'restart', node: 3 },
+    ]), { record: true });
+    expect(r.script?.skipped).toEqual([0, 2, 3, 6]);
+    expect(kinds(r.events).slice(3)).toEqual(['crash 3', 'timer 1', 'drop 2<-1', 'restart 3']);
+  });
+
+  it('deliver a duplicated message twice', () => {
+    const r = runChecked(coreFactory(null), scripted(3, [
+      { t: 1, do: 'tick', node: 1 },
+      { t: 2, do: 'duplicate', from: 1, to: 2, msg: RV1 },
+      { t: 3, do: 'deliver', from: 1, to: 2, msg: RV1 },
+      { t: 4, do: 'deliver', from: 1, to: 2, msg: RV1 },
+      { t: 5, do: 'deliver', from: 1, to: 2, msg: RV1 },
+    ]), { record: true });
+    expect(r.script?.skipped).toEqual([4]);
+    expect(r.stats.delivered).toBe(2);
+  });
+
+  it('end at the step that breaks an invariant, and the correct core passes the same script', () => {
+    // Node 2 votes for 1 and then for 3 in the same term: two leaders with double-vote.
+    const script: ScriptStep[] = [
+      { t: 1, do: 'tick', node: 1 },
+      { t: 1, do: 'tick', node: 3 },
+      { t: 2, do: 'deliver', from: 1, to: 2, msg: RV1 },
+      { t: 3, do: 'deliver', from: 3, to: 2, msg: RV1 },
+      { t: 4, do: 'deliver', from: 2, to: 1, msg: GRANT1 },
+      { t: 5, do: 'deliver', from: 2, to: 3, msg: GRANT1 },
+      { t: 6, do: 'tick', node: 2 },
+    ];
+    const bad = runChecked(coreFactory('double-vote'), scripted(3, script));
+    expect(bad.finding?.invariant).toBe('election-safety');
+    expect(bad.script?.stoppedAt).toBe(5);
+    const good = runChecked(coreFactory(null), scripted(3, script));
+    expect(good.finding).toBeNull();
+    expect(good.script?.skipped).toEqual([5]);
+  });
+});
+
+describe('scriptFromEvents', () => {
+  it('turns a failing timed run into a script that repeats it event for event', () => {
+    const found = explore({ factory: coreFactory('commit-previous-term'), implementation: { name: 'core', bug: 'commit-previous-term', module: null }, iterations: 2000, seed: 1, nodes: 5, shrinkTimeMs: 0 });
+    const timed = runChecked(coreFactory('commit-previous-term'), found.failure!.schedule, { record: true });
+    const again = runChecked(coreFactory('commit-previous-term'), { ...found.failure!.schedule, script: scriptFromEvents(timed.events!) }, { record: true });
+    expect(again.finding?.invariant).toBe(timed.finding!.invariant);
+    expect(again.finding?.message).toBe(timed.finding!.message);
+    // Partitions and heals are not steps: their effect is in the drops. Crash notes lose the restart time.
+    const story = (events: readonly TraceEvent[] | null) =>
+      events!.filter((e) => e.kind !== 'partition' && e.kind !== 'heal').map(({ step: _, note: __, ...rest }) => rest);
+    expect(story(again.events)).toEqual(story(timed.events));
+  });
+});
