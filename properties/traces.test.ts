@@ -26,6 +26,12 @@ describe('the trace corpus', () => {
       expect(replay.reproduced).toBe(true);
       expect(replay.violation?.kind).toBe('safety');
       expect(runChecked(coreFactory(null), trace.schedule).finding).toBeNull();
+      // Small enough to read step by step in the viewer: one screen or two.
+      expect(trace.events.length).toBeLessThanOrEqual(60);
+      if (bug === 'commit-previous-term') {
+        // No more crashes than the paper's Figure 8 story has (three).
+        expect(trace.events.filter((e) => e.kind === 'crash').length).toBeLessThanOrEqual(3);
+      }
     });
   }
 });
