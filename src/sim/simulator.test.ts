@@ -289,6 +289,22 @@ describe('timer drift', () => {
     expect(times(2)).toEqual([150, 300]);
     expect(times(3)).toEqual([50, 100, 150, 200, 250, 300, 350, 400]);
   });
+
+  it('a re-armed timer replaces the old one: only the latest fires, and the old one costs nothing', () => {
+    // Node 1 pushes its timer back by 60 ms on every tick of node 2 (via a message).
+    let tickOf1 = 0;
+    const nodes = fake((init) => ({
+      start: () => (init.id === 3 ? NOTHING : { ...NOTHING, timer: init.id === 1 ? 100 : 40 }),
+      tick: () => (init.id === 1 ? (tickOf1++, NOTHING) : { ...NOTHING, timer: 40, messages: [{ type: 'Poke', from: 2, to: 1 }] }),
+      receive: () => ({ ...NOTHING, timer: 60 }),
+    }));
+    const run = runSimulation({ factory: nodes, schedule: schedule({ durationMs: 400, livenessWindowMs: 0, network: { ...schedule().network, delayMinMs: 1, delayMaxMs: 1 } }), record: true });
+    expect(tickOf1).toBe(0);
+    // Node 2's ticks, the pokes, and the phase change and end are events; node 1's superseded
+    // timers are not.
+    expect(eventsOf(run.events, 'deliver')).toHaveLength(9);
+    expect(run.stats.events).toBe(eventsOf(run.events, 'timer').length + 9 + 2);
+  });
 });
 
 // ---- findings for broken implementations ---------------------------------------------------

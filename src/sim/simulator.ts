@@ -46,7 +46,6 @@ export interface RunResult {
 
 type SimEvent =
   | { time: number; seq: number; kind: 'deliver'; msg: Message; epoch: number }
-  | { time: number; seq: number; kind: 'timer'; node: NodeId; gen: number }
   | { time: number; seq: number; kind: 'fault'; fault: Fault }
   | { time: number; seq: number; kind: 'restart'; node: NodeId; incarnation: number }
   | { time: number; seq: number; kind: 'heal'; links: [NodeId, NodeId][]; generation: number }
@@ -60,7 +59,13 @@ interface SimNode {
   node: RaftNode | null;
   readonly storage: Storage;
   obs: Observation | null;
-  timerGen: number;
+  /**
+   * The node's one pending timer (-1: none) and its place in the event order. Timers live
+   * here rather than in the queue: a follower re-arms on every heartbeat, and each superseded
+   * timer would otherwise sit in the queue until its time came, a quarter of all events.
+   */
+  timerAt: number;
+  timerSeq: number;
   /** Bumped on every crash so a restart scheduled for an earlier crash is ignored. */
   incarnation: number;
   lastApplied: number;
@@ -161,7 +166,8 @@ export class Simulator {
         node: null,
         storage: new Storage(),
         obs: null,
-        timerGen: 0,
+        timerAt: -1,
+        timerSeq: 0,
         incarnation: 0,
         lastApplied: 0,
         drift: this.schedule.drift[id - 1] ?? 1000,
@@ -326,24 +332,28 @@ export class Simulator {
 
   private loop(until = Infinity): Finding | null {
     for (;;) {
-      if (this.queue.length === 0 || this.queue[0].time > until) {
+      const timer = this.nextTimer();
+      const top = this.queue.length === 0 ? null : this.queue[0];
+      const timerFirst = timer !== null && (top === null || timer.timerAt < top.time || (timer.timerAt === top.time && timer.timerSeq < top.seq));
+      const time = timerFirst ? timer.timerAt : top === null ? Infinity : top.time;
+      if (time === Infinity || time > until) {
         if (until !== Infinity) this.now = until;
         return null;
       }
-      const e = this.pop()!;
-      this.now = e.time;
+      this.now = time;
       if (++this.processed > this.maxEvents) {
         return this.finding('message-storm', 'liveness', [], `${this.maxEvents} events in ${this.now} virtual ms: the nodes keep messaging without the run ending`);
       }
+      if (timerFirst) {
+        timer.timerAt = -1;
+        this.input(timer, 'timer', undefined, (n) => n.tick());
+        continue;
+      }
+      const e = this.pop()!;
       switch (e.kind) {
         case 'deliver':
           this.deliver(e.msg, e.epoch);
           break;
-        case 'timer': {
-          const sn = this.nodes[e.node];
-          if (sn.node !== null && sn.timerGen === e.gen) this.input(sn, 'timer', undefined, (n) => n.tick());
-          break;
-        }
         case 'fault':
           this.fault(e.fault);
           break;
@@ -371,6 +381,16 @@ export class Simulator {
           return this.checkLiveness();
       }
     }
+  }
+
+  /** The running node whose timer fires first, ties in the order the timers were armed. */
+  private nextTimer(): SimNode | null {
+    let best: SimNode | null = null;
+    for (let id = 1; id < this.nodes.length; id++) {
+      const sn = this.nodes[id];
+      if (sn.timerAt >= 0 && (best === null || sn.timerAt < best.timerAt || (sn.timerAt === best.timerAt && sn.timerSeq < best.timerSeq))) best = sn;
+    }
+    return best;
   }
 
   // ---- nodes --------------------------------------------------------------------------------
@@ -464,9 +484,9 @@ export class Simulator {
     }
     if (out.timer !== undefined && this.inFlight !== null) sn.timerPending = true;
     else if (out.timer !== undefined) {
-      sn.timerGen++;
       const delay = Math.max(1, Math.floor((out.timer * sn.drift + 500) / 1000));
-      this.push({ time: this.now + delay, seq: 0, kind: 'timer', node: sn.id, gen: sn.timerGen });
+      sn.timerAt = this.now + delay;
+      sn.timerSeq = this.seq++;
     }
     for (const m of out.messages) this.send(m);
     // Vote- and snapshot-triggered crashes land after the messages left.
@@ -526,7 +546,7 @@ export class Simulator {
     if (sn.node === null) return;
     sn.node = null;
     sn.obs = null;
-    sn.timerGen++;
+    sn.timerAt = -1;
     sn.timerPending = false;
     sn.incarnation++;
     for (const c of this.checkers) c.onCrash?.(id);
