@@ -64,8 +64,12 @@ export function scheduleArb(options: ScheduleArbOptions = {}): fc.Arbitrary<Sche
       // enough against the healed network's delays that elections still converge.
       electionSpread: fc.oneof(fc.integer({ min: 0, max: 130 }).map((x) => 150 - x), fc.integer({ min: 20, max: 50 })),
       heartbeat: fc.integer({ min: 20, max: 50 }).map((x) => 70 - x),
-      // Small thresholds, often very small, so lagging followers regularly need InstallSnapshot.
-      snapshotThreshold: options.snapshots === false ? fc.constant(0) : fc.oneof(fc.constant(0), fc.integer({ min: 2, max: 8 }), fc.integer({ min: 2, max: 30 })),
+      // Small thresholds, mostly very small, so lagging followers regularly need InstallSnapshot
+      // (compaction bugs were all found with thresholds of 3 to 8).
+      snapshotThreshold:
+        options.snapshots === false
+          ? fc.constant(0)
+          : fc.oneof({ weight: 1, arbitrary: fc.constant(0) }, { weight: 2, arbitrary: fc.integer({ min: 2, max: 8 }) }, { weight: 1, arbitrary: fc.integer({ min: 2, max: 30 }) }),
       seed: fc.nat(),
       netSeed: fc.nat(),
       drift: fc.array(fc.oneof(fc.constant(0), fc.integer({ min: -200, max: 200 })), { minLength: MAX_NODES, maxLength: MAX_NODES }),
