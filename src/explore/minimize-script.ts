@@ -47,23 +47,41 @@ export function minimizeAsScript(
   let best = attempt(scriptFromEvents(recorded.events!));
   if (best === null) return null;
   const outOfBudget = () => runs >= maxRuns || now() - start > budgetMs;
-  const steps = (): readonly ScriptStep[] => best!.schedule.script!;
-
-  for (let chunk = Math.max(1, steps().length >> 1); !outOfBudget(); ) {
-    let changed = false;
-    for (let i = steps().length - chunk; i > -chunk && !outOfBudget(); i -= chunk) {
-      const from = Math.max(0, i);
-      const list = steps();
-      const r = attempt([...list.slice(0, from), ...list.slice(i + chunk)]);
-      if (r !== null && r.size.events <= best.size.events) {
-        best = r;
-        changed = true;
-      }
-    }
-    if (chunk > 1) chunk = Math.max(1, chunk >> 1);
-    else if (!changed) break;
+  for (;;) {
+    const before = best.size.events;
+    best = deleteSteps(best, attempt, outOfBudget);
+    if (best.size.events >= before || outOfBudget()) break;
+    // Deleted steps leave later ones naming messages by their old summaries (found by type);
+    // re-reading the run gives every step its message's own summary, and opens new deletions.
+    const again = attempt(scriptFromEvents(runChecked(factory, best.schedule, { record: true }).events!));
+    if (again === null || again.size.events > best.size.events) break;
+    best = again;
   }
   return { ...best, runs };
+}
+
+/** Delta debugging over the steps; returns the smallest failing script it reaches. */
+function deleteSteps(first: Minimized, attempt: (steps: readonly ScriptStep[]) => Minimized | null, outOfBudget: () => boolean): Minimized {
+  let best = first;
+  const steps = (): readonly ScriptStep[] => best.schedule.script!;
+
+  // Sweeps from halves down to single steps, from the end backwards (late steps depend on
+  // early ones, not the other way round), until a whole sweep deletes nothing.
+  for (let sweepChanged = true; sweepChanged && !outOfBudget(); ) {
+    sweepChanged = false;
+    for (let chunk = Math.max(1, steps().length >> 1); chunk >= 1 && !outOfBudget(); chunk = chunk === 1 ? 0 : Math.max(1, chunk >> 1)) {
+      for (let i = steps().length - chunk; i > -chunk && !outOfBudget(); i -= chunk) {
+        const from = Math.max(0, i);
+        const list = steps();
+        const r = attempt([...list.slice(0, from), ...list.slice(i + chunk)]);
+        if (r !== null && r.size.events <= best.size.events) {
+          best = r;
+          sweepChanged = true;
+        }
+      }
+    }
+  }
+  return best;
 }
 
 function withScript(base: Schedule, steps: readonly ScriptStep[]): Schedule {

@@ -83,9 +83,26 @@ describe('scripted runs', () => {
     const bad = runChecked(coreFactory('double-vote'), scripted(3, script));
     expect(bad.finding?.invariant).toBe('election-safety');
     expect(bad.script?.stoppedAt).toBe(5);
-    const good = runChecked(coreFactory(null), scripted(3, script));
+    const good = runChecked(coreFactory(null), scripted(3, script), { record: true });
     expect(good.finding).toBeNull();
-    expect(good.script?.skipped).toEqual([5]);
+    // No grant from 2 to 3 here: the step takes the reply that is in flight, a refusal.
+    expect(good.script?.skipped).toEqual([]);
+    expect(good.events!.find((e) => e.kind === 'deliver' && e.node === 3)?.msg).toBe('RequestVoteReply t1 refused');
+  });
+
+  it('take a message of the same type when none has the summary, and an exact one first', () => {
+    const r = runChecked(coreFactory(null), scripted(3, [
+      { t: 1, do: 'tick', node: 1 },
+      { t: 2, do: 'deliver', from: 1, to: 2, msg: 'RequestVote t7 last=3/t2' },
+      { t: 3, do: 'deliver', from: 1, to: 2, msg: 'AppendEntries t1 prev=0/t0 heartbeat commit=0' },
+      { t: 4, do: 'deliver', from: 2, to: 1, msg: GRANT1 },
+      { t: 5, do: 'tick', node: 1 },
+      { t: 6, do: 'tick', node: 1 },
+      { t: 7, do: 'deliver', from: 1, to: 3, msg: 'AppendEntries t1 prev=0/t0 heartbeat commit=0' },
+    ]), { record: true });
+    expect(r.script?.skipped).toEqual([2]);
+    const delivered = r.events!.filter((e) => e.kind === 'deliver').map((e) => `${e.from}->${e.node} ${e.msg}`);
+    expect(delivered).toEqual(['1->2 ' + RV1, '2->1 ' + GRANT1, '1->3 AppendEntries t1 prev=0/t0 heartbeat commit=0']);
   });
 });
 

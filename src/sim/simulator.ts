@@ -615,14 +615,24 @@ export class Simulator {
     return Number.isInteger(id) && id >= 1 && id <= this.schedule.nodes;
   }
 
+  /**
+   * The message a step names: the oldest (or newest) in flight on the link with its summary,
+   * else with its type. The fallback keeps a shrunk script on story: once an earlier proposal
+   * is deleted, the later AppendEntries carry other indices, yet they are the messages meant.
+   */
   private findInFlight(from: NodeId, to: NodeId, summary: string, newest: boolean): number {
     const list = this.inFlight!;
+    const space = summary.indexOf(' ');
+    const type = space < 0 ? summary : summary.slice(0, space);
+    let sameType = -1;
     for (let k = 0; k < list.length; k++) {
       const i = newest ? list.length - 1 - k : k;
       const f = list[i];
-      if (f.msg.from === from && f.msg.to === to && f.summary === summary) return i;
+      if (f.msg.from !== from || f.msg.to !== to) continue;
+      if (f.summary === summary) return i;
+      if (sameType < 0 && f.msg.type === type) sameType = i;
     }
-    return -1;
+    return sameType;
   }
 
   // ---- network ------------------------------------------------------------------------------
