@@ -30,16 +30,18 @@ export function scheduleArb(options: ScheduleArbOptions = {}): fc.Arbitrary<Sche
   const at = fc.nat(MAX_DURATION - 1);
   // Half the faults aim at whoever leads: that is where Raft's hard cases live.
   const ref = fc.oneof(fc.constant(0), fc.nat(MAX_NODES));
+  // Crashes weigh double: every persistence bug needs one, at the right moment.
+  const crash = fc.record({
+    at,
+    kind: fc.constant('crash' as const),
+    node: ref,
+    // Often a quick restart: a node back before its peers' messages of the moment arrive.
+    downMs: fc.oneof(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 1, max: 2000 })),
+    // 'vote' twice: a restart right after voting is where persistence bugs hide best.
+    trigger: fc.constantFrom('time' as const, 'vote' as const, 'append' as const, 'snapshot' as const, 'vote' as const),
+  });
   const fault: fc.Arbitrary<Fault> = fc.oneof(
-    fc.record({
-      at,
-      kind: fc.constant('crash' as const),
-      node: ref,
-      // Often a quick restart: a node back before its peers' messages of the moment arrive.
-      downMs: fc.oneof(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 1, max: 2000 })),
-      // 'vote' twice: a restart right after voting is where persistence bugs hide best.
-      trigger: fc.constantFrom('time' as const, 'vote' as const, 'append' as const, 'snapshot' as const, 'vote' as const),
-    }),
+    { weight: 2, arbitrary: crash },
     fc.record({ at, kind: fc.constant('partition' as const), side: fc.uniqueArray(ref, { maxLength: 4 }), durationMs: fc.integer({ min: 50, max: 3000 }) }),
     // Isolating the leader weighs more: a cut-off leader still takes proposals, the raw
     // material of Figure 8.
