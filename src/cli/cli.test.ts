@@ -180,6 +180,18 @@ describe('run', () => {
     expect(cli(['replay', sj.trace, '--json']).code).toBe(1);
   });
 
+  it('shrink turns an unshrunk timed trace into a small scripted one that reproduces', () => {
+    const out = join(tmp, 'unshrunk');
+    const r = json(cli(['run', '--bug', 'vote-ignores-log', '--shrink-time', '0', '--json', '--out', out])) as { violation: { trace: string } };
+    const timed = JSON.parse(readFileSync(r.violation.trace, 'utf8')) as { schedule: { script?: unknown[] }; events: unknown[] };
+    expect(timed.schedule.script).toBeUndefined();
+    const s = json(cli(['shrink', r.violation.trace, '--time', '5', '--json'])) as { trace: string; after: { events: number } };
+    const shrunk = JSON.parse(readFileSync(s.trace, 'utf8')) as { schedule: { script?: unknown[] }; events: unknown[] };
+    expect(shrunk.schedule.script?.length).toBeGreaterThan(0);
+    expect(s.after.events * 4).toBeLessThanOrEqual(timed.events.length);
+    expect(cli(['replay', s.trace, '--json']).code).toBe(1);
+  });
+
   it('--json reports a violation with its trace', () => {
     const out = join(tmp, 'buggy');
     const r = cli(['run', '--impl', 'examples/buggy-vote.mjs', '--iterations', '200', '--shrink-time', '1', '--json', '--out', out]);

@@ -21,6 +21,7 @@ export function minimizeAsScript(
   now: () => number = Date.now,
   maxRuns = Infinity,
 ): Minimized | null {
+  if (budgetMs <= 0 || maxRuns <= 0) return null;
   const start = now();
   const recorded = runChecked(factory, schedule, { record: true });
   if (recorded.finding === null || recorded.finding.invariant !== invariant || recorded.finding.kind !== 'safety') return null;

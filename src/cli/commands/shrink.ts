@@ -1,7 +1,10 @@
 import { basename, dirname, join } from 'node:path';
 import { runChecked } from '../../check/run.js';
-import { minimizeSchedule } from '../../explore/minimize.js';
+import { minimizeSchedule, type Minimized } from '../../explore/minimize.js';
+import { minimizeAsScript } from '../../explore/minimize-script.js';
 import type { BugName } from '../../raft/index.js';
+import type { NodeFactory } from '../../raft/types.js';
+import type { Schedule } from '../../sim/schedule.js';
 import { readTrace, writeTrace } from '../../trace/io.js';
 import { sizeOf, toTrace } from '../../trace/record.js';
 import { EXIT, ExitError, UsageError, firstLine, type ExitCode } from '../errors.js';
@@ -15,6 +18,20 @@ export interface ShrinkOptions {
   readonly bug?: BugName;
   readonly impl?: string;
   readonly json: boolean;
+}
+
+/**
+ * The greedy pass over a timed schedule, then the scripted one (safety findings only) with
+ * what is left of the budget; a scripted trace goes straight to the second. Null when the
+ * schedule no longer fails that way.
+ */
+function shrinkAgain(factory: NodeFactory, schedule: Schedule, invariant: string, budgetMs: number): Minimized | null {
+  const started = Date.now();
+  const greedy = schedule.script === undefined ? minimizeSchedule(factory, schedule, invariant, budgetMs) : null;
+  const scripted = minimizeAsScript(factory, greedy?.schedule ?? schedule, invariant, Math.max(0, budgetMs - (Date.now() - started)));
+  if (scripted === null) return greedy;
+  const runs = scripted.runs + (greedy?.runs ?? 0);
+  return greedy !== null && greedy.size.events < scripted.size.events ? { ...greedy, runs } : { ...scripted, runs };
 }
 
 /** `x.json` -> `x.shrunk.json`; a `.shrunk.json` stays its own name. */
@@ -34,7 +51,7 @@ export async function shrinkCommand(file: string, o: ShrinkOptions): Promise<Exi
   const budgetMs = Math.round(o.time * 1000);
 
   const started = Date.now();
-  const result = minimizeSchedule(factory, trace.schedule, invariant, budgetMs);
+  const result = shrinkAgain(factory, trace.schedule, invariant, budgetMs);
   if (result === null) {
     throw new ExitError(EXIT.diverged, `${file}: the trace's schedule no longer produces ${invariant} with this implementation (replay it to see where it diverges)`);
   }
