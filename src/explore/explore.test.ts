@@ -49,6 +49,10 @@ describe('explore', () => {
     expect(f.trace.violation?.invariant).toBe('election-safety');
     expect(f.trace.shrink?.after.events).toBe(f.trace.events.length);
     expect(f.shrunk.events).toBeLessThanOrEqual(f.original.events);
+    // The last stage leaves a script; with no time for it the trace stays timed.
+    expect(f.trace.schedule.script?.length).toBeGreaterThan(0);
+    const timed = explore({ factory: coreFactory('double-vote'), implementation: meta('double-vote'), iterations: 100, seed: 1, nodes: 5, shrinkTimeMs: 0 });
+    expect(timed.failure!.trace.schedule.script).toBeUndefined();
   });
 });
 
