@@ -29,7 +29,7 @@ const registerRun: Register = (program, setExit) => {
     .addOption(new Option('--out <dir>', 'directory for counterexample traces').default('traces'))
     .addOption(new Option('--workers <n>', 'worker threads sharing the iterations').argParser(parse.integer(1, 64)).default(1))
     .addOption(new Option('--shard <i/n>', 'run only the i-th of n disjoint parts of the iterations (CI matrices)').argParser(parse.shard))
-    .addOption(new Option('--shrink-time <seconds>', 'wall-clock budget for shrinking a violation').argParser(parse.seconds).default(30))
+    .addOption(new Option('--shrink-time <seconds>', 'wall-clock budget for shrinking a violation (0: do not shrink)').argParser(parse.seconds).default(30))
     .addOption(new Option('--hang-timeout <seconds>', 'with --impl: a run that takes longer is reported as implementation-hang').argParser(parse.seconds).default(10))
     .option('--no-snapshots', 'keep log compaction off (by default schedules may turn it on)')
     .option('--json', 'print one JSON object on stdout at the end, nothing else', false)

@@ -151,7 +151,7 @@ function shrinkFailure(
 ): ExploreFailure {
   const start = now();
   const total = o.shrinkTimeMs ?? 30_000;
-  // fast-check's shrinker first, then the greedy minimizer with what is left. Both stop at a
+  // fast-check's shrinker, then the greedy minimizer, then the scripted one. Each stops at a
   // number of runs, so the same failure shrinks to the same bytes on any machine; the
   // wall-clock budget only cuts in on a slow one (or a slow implementation).
   const budget = total;
@@ -169,26 +169,18 @@ function shrinkFailure(
     o.onProgress?.({ phase: 'shrink', runs: 0, events: 0, finding: run.finding, shrinkRuns, size, originalSize: f.size });
     return false;
   });
-  try {
-    const details = fc.check(fc.property(arb, shrink.predicate), {
-      seed: o.seed,
-      path,
-      numRuns: f.index + 1,
-      interruptAfterTimeLimit: budget,
-      markInterruptAsFailure: false,
-    });
-    if (details.counterexamplePath !== null) bestPath = details.counterexamplePath;
-  } catch (e) {
-    // A shrinker that runs out of stack still leaves `best`; anything else is ours to report.
-    if (!(e instanceof RangeError)) throw e;
+  // A zero budget means no shrinking at all, not whatever fits in the first millisecond: the
+  // unshrunk failure is then the same on every machine.
+  if (total > 0) {
+    shrinkWithin(o, arb, shrink.predicate, path, f.index + 1, budget, (p) => (bestPath = p));
+    shrink.rethrow();
+    const greedy = minimizeSchedule(o.factory, best.schedule, f.finding.invariant, Math.max(0, total - (now() - start)), now, GREEDY_SHRINK_RUNS);
+    if (greedy !== null && greedy.size.events <= best.size.events) best = greedy;
+    shrinkRuns += greedy?.runs ?? 0;
+    const scripted = minimizeAsScript(o.factory, best.schedule, f.finding.invariant, Math.max(0, total - (now() - start)), now, SCRIPT_SHRINK_RUNS);
+    if (scripted !== null && scripted.size.events <= best.size.events) best = scripted;
+    shrinkRuns += scripted?.runs ?? 0;
   }
-  shrink.rethrow();
-  const greedy = minimizeSchedule(o.factory, best.schedule, f.finding.invariant, Math.max(0, total - (now() - start)), now, GREEDY_SHRINK_RUNS);
-  if (greedy !== null && greedy.size.events <= best.size.events) best = greedy;
-  shrinkRuns += greedy?.runs ?? 0;
-  const scripted = minimizeAsScript(o.factory, best.schedule, f.finding.invariant, Math.max(0, total - (now() - start)), now, SCRIPT_SHRINK_RUNS);
-  if (scripted !== null && scripted.size.events <= best.size.events) best = scripted;
-  shrinkRuns += scripted?.runs ?? 0;
   const recorded = runChecked(o.factory, best.schedule, { record: true });
   const finding = recorded.finding ?? best.finding;
   const shrunk = sizeOf(best.schedule, recorded);
@@ -198,6 +190,25 @@ function shrinkFailure(
     recorded,
   );
   return { runIndex: f.index, finding, schedule: best.schedule, path: bestPath, original: f.size, shrunk, shrinkRuns, shrinkMs: now() - start, trace };
+}
+
+/** fast-check's shrinker, from the failure's replay path, within a wall-clock cap. */
+function shrinkWithin(
+  o: Pick<ExploreOptions, 'seed'>,
+  arb: fc.Arbitrary<Schedule>,
+  predicate: (s: Schedule) => boolean,
+  path: string,
+  numRuns: number,
+  budget: number,
+  onPath: (path: string) => void,
+): void {
+  try {
+    const details = fc.check(fc.property(arb, predicate), { seed: o.seed, path, numRuns, interruptAfterTimeLimit: budget, markInterruptAsFailure: false });
+    if (details.counterexamplePath !== null) onPath(details.counterexamplePath);
+  } catch (e) {
+    // A shrinker that runs out of stack still leaves the best so far; anything else is ours to report.
+    if (!(e instanceof RangeError)) throw e;
+  }
 }
 
 /**

@@ -113,9 +113,10 @@ describe('scriptFromEvents', () => {
     const again = runChecked(coreFactory('commit-previous-term'), { ...found.failure!.schedule, script: scriptFromEvents(timed.events!) }, { record: true });
     expect(again.finding?.invariant).toBe(timed.finding!.invariant);
     expect(again.finding?.message).toBe(timed.finding!.message);
-    // Partitions and heals are not steps: their effect is in the drops. Crash notes lose the restart time.
+    // Partitions, heals and the phase change are not steps: their effect is in the drops and
+    // restarts. Crash notes lose the restart time.
     const story = (events: readonly TraceEvent[] | null) =>
-      events!.filter((e) => e.kind !== 'partition' && e.kind !== 'heal').map(({ step: _, note: __, ...rest }) => rest);
+      events!.filter((e) => e.kind !== 'partition' && e.kind !== 'heal' && e.kind !== 'phase').map(({ step: _, note: __, ...rest }) => rest);
     expect(story(again.events)).toEqual(story(timed.events));
   });
 });

@@ -1,6 +1,7 @@
 import type { Command, Message, NodeFactory, NodeId, Observation, Output, ProposalResult, RaftNode } from '../raft/types.js';
 import { describeMessage } from './describe.js';
 import type { EventKind, LogChange, NodeState, TraceEvent } from './events.js';
+import { InFlight } from './in-flight.js';
 import { Links, NetworkChoices } from './network.js';
 import type { Checker, Finding, Report, StepInfo } from './observer.js';
 import { Prng } from './prng.js';
@@ -139,7 +140,7 @@ export class Simulator {
   /** Crashes armed to strike after a node's next vote or append. */
   private armed: Armed[] = [];
   /** Scripted runs: messages sent and not yet delivered or dropped, oldest first. */
-  private readonly inFlight: { readonly msg: Message; readonly summary: string }[] | null;
+  private readonly inFlight: InFlight | null;
   private scriptAt = -1;
   private readonly scriptSkipped: number[] = [];
 
@@ -159,7 +160,7 @@ export class Simulator {
     this.links = new Links(n);
     this.net = new NetworkChoices(this.schedule);
     this.knobs = this.schedule.network;
-    this.inFlight = this.schedule.script === undefined ? null : [];
+    this.inFlight = this.schedule.script === undefined ? null : new InFlight();
     for (const id of this.cluster) {
       this.nodes[id] = {
         id,
@@ -572,15 +573,13 @@ export class Simulator {
   private scriptStep(st: ScriptStep): boolean {
     if ('msg' in st) {
       if (!this.isNode(st.from) || !this.isNode(st.to)) return false;
-      const i = this.findInFlight(st.from, st.to, st.msg, st.do === 'duplicate');
-      if (i < 0) return false;
-      const m = this.inFlight![i].msg;
       if (st.do === 'duplicate') {
-        this.inFlight!.push(this.inFlight![i]);
-        this.emit('duplicate', m.to, { from: m.from, msg: this.record ? st.msg : undefined });
-        return true;
+        const m = this.inFlight!.duplicate(st.from, st.to, st.msg);
+        if (m !== null) this.emit('duplicate', m.to, { from: m.from, msg: this.record ? describeMessage(m) : undefined });
+        return m !== null;
       }
-      this.inFlight!.splice(i, 1);
+      const m = this.inFlight!.take(st.from, st.to, st.msg);
+      if (m === null) return false;
       if (st.do === 'drop') this.drop(m, st.note ?? 'lost');
       else this.deliver(m, this.links.epoch(m.from, m.to));
       return true;
@@ -615,33 +614,13 @@ export class Simulator {
     return Number.isInteger(id) && id >= 1 && id <= this.schedule.nodes;
   }
 
-  /**
-   * The message a step names: the oldest (or newest) in flight on the link with its summary,
-   * else with its type. The fallback keeps a shrunk script on story: once an earlier proposal
-   * is deleted, the later AppendEntries carry other indices, yet they are the messages meant.
-   */
-  private findInFlight(from: NodeId, to: NodeId, summary: string, newest: boolean): number {
-    const list = this.inFlight!;
-    const space = summary.indexOf(' ');
-    const type = space < 0 ? summary : summary.slice(0, space);
-    let sameType = -1;
-    for (let k = 0; k < list.length; k++) {
-      const i = newest ? list.length - 1 - k : k;
-      const f = list[i];
-      if (f.msg.from !== from || f.msg.to !== to) continue;
-      if (f.summary === summary) return i;
-      if (sameType < 0 && f.msg.type === type) sameType = i;
-    }
-    return sameType;
-  }
-
   // ---- network ------------------------------------------------------------------------------
 
   private send(m: Message): void {
     this.sent++;
     if (this.track) this.sentByType.set(m.type, (this.sentByType.get(m.type) ?? 0) + 1);
     if (this.inFlight !== null) {
-      this.inFlight.push({ msg: m, summary: describeMessage(m) });
+      this.inFlight.add(m);
       return;
     }
     const fate = this.net.fate(this.knobs);
