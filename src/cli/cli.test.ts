@@ -156,6 +156,7 @@ describe('run', () => {
     const replay = cli(printedReplay(r.stdout));
     expect(replay.code, replay.stdout.slice(-2000)).toBe(1);
     expect(replay.stdout).toMatch(/^REPRODUCED (leader-completeness|state-machine-safety)/m);
+    expect(replay.stdout).toMatch(/^trace \S+: 5 nodes, faults chaos, seed 1, \d+ events \(a shrunk script of \d+ steps\)$/m);
     // Non-TTY replay is a step-by-step text rendering.
     expect(replay.stdout).toMatch(/^# {3}0 {2}t= {4}0ms {3}n1 {2}start/m);
 

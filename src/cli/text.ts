@@ -74,7 +74,7 @@ export function renderFinding(f: Finding): string {
 export function renderTraceHeader(file: string, t: TraceFile): string[] {
   const impl = t.implementation.module !== null ? `${t.implementation.name} (${t.implementation.module})` : t.implementation.name;
   const lines = [
-    `trace ${file}: ${t.schedule.nodes} nodes, faults ${t.profile}, seed ${t.seed ?? '-'}, ${t.events.length} events`,
+    `trace ${file}: ${t.schedule.nodes} nodes, faults ${t.profile}, seed ${t.seed ?? '-'}, ${t.events.length} events${t.schedule.script === undefined ? '' : ` (a shrunk script of ${t.schedule.script.length} steps)`}`,
     `implementation: ${impl}`,
   ];
   lines.push(t.violation === null ? 'recorded: no violation' : `recorded: ${renderFinding(t.violation)}`);

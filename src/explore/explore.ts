@@ -153,8 +153,10 @@ function shrinkFailure(
   const total = o.shrinkTimeMs ?? 30_000;
   // fast-check's shrinker, then the greedy minimizer, then the scripted one. Each stops at a
   // number of runs, so the same failure shrinks to the same bytes on any machine; the
-  // wall-clock budget only cuts in on a slow one (or a slow implementation).
-  const budget = total;
+  // wall-clock budget only cuts in on a slow machine, a slow implementation or a short
+  // --shrink-time. Then the first two stages end by a third and two thirds of it: the last
+  // stage does most of the shrinking and must always get its turn.
+  const budget = total / 3;
   let best = { schedule: f.schedule, finding: f.finding, size: f.size };
   let shrinkRuns = 0;
   let bestPath = path;
@@ -174,7 +176,7 @@ function shrinkFailure(
   if (total > 0) {
     shrinkWithin(o, arb, shrink.predicate, path, f.index + 1, budget, (p) => (bestPath = p));
     shrink.rethrow();
-    const greedy = minimizeSchedule(o.factory, best.schedule, f.finding.invariant, Math.max(0, total - (now() - start)), now, GREEDY_SHRINK_RUNS);
+    const greedy = minimizeSchedule(o.factory, best.schedule, f.finding.invariant, Math.max(0, 2 * budget - (now() - start)), now, GREEDY_SHRINK_RUNS);
     if (greedy !== null && greedy.size.events <= best.size.events) best = greedy;
     shrinkRuns += greedy?.runs ?? 0;
     const scripted = minimizeAsScript(o.factory, best.schedule, f.finding.invariant, Math.max(0, total - (now() - start)), now, SCRIPT_SHRINK_RUNS);
