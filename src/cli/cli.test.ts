@@ -191,6 +191,10 @@ describe('run', () => {
     expect(shrunk.schedule.script?.length).toBeGreaterThan(0);
     expect(s.after.events * 4).toBeLessThanOrEqual(timed.events.length);
     expect(cli(['replay', s.trace, '--json']).code).toBe(1);
+    // No budget: the scripted trace comes back as it is, not as a divergence.
+    const none = cli(['shrink', s.trace, '--time', '0', '--json']);
+    expect(none.code, none.stderr).toBe(0);
+    expect((json(none) as { after: { events: number } }).after.events).toBe(s.after.events);
   });
 
   it('--json reports a violation with its trace', () => {

@@ -23,6 +23,7 @@ export function minimizeAsScript(
 ): Minimized | null {
   if (budgetMs <= 0 || maxRuns <= 0) return null;
   const start = now();
+  let runs = 1;
   const recorded = runChecked(factory, schedule, { record: true });
   if (recorded.finding === null || recorded.finding.invariant !== invariant || recorded.finding.kind !== 'safety') return null;
   const base: Schedule = {
@@ -32,7 +33,6 @@ export function minimizeAsScript(
     proposals: [],
     livenessWindowMs: 0,
   };
-  let runs = 0;
   const attempt = (steps: readonly ScriptStep[]): Minimized | null => {
     runs++;
     const s = withScript(base, steps);
@@ -54,6 +54,7 @@ export function minimizeAsScript(
     if (best.size.events >= before || outOfBudget()) break;
     // Deleted steps leave later ones naming messages by their old summaries (found by type);
     // re-reading the run gives every step its message's own summary, and opens new deletions.
+    runs++;
     const again = attempt(scriptFromEvents(runChecked(factory, best.schedule, { record: true }).events!));
     if (again === null || again.size.events > best.size.events) break;
     best = again;

@@ -1,6 +1,6 @@
 import type { Message } from '../raft/types.js';
 
-/** A one-line summary of any message; our core's types get their fields, others type and term. */
+/** A one-line summary of any message; our core's types get their fields, others type, term and a digest. */
 export function describeMessage(m: Message): string {
   const r = m as unknown as Record<string, unknown>;
   switch (m.type) {
@@ -23,7 +23,25 @@ export function describeMessage(m: Message): string {
     }
     case 'InstallSnapshotReply':
       return `InstallSnapshotReply t${m.term} match=${String(r.matchIndex)}`;
-    default:
-      return m.term === undefined ? String(m.type) : `${String(m.type)} t${m.term}`;
+    default: {
+      // Type and term alone would name many different messages alike; a short digest of the
+      // content tells them apart, in a trace and for a script step that must find its message.
+      const head = m.term === undefined ? String(m.type) : `${String(m.type)} t${m.term}`;
+      const digest = contentDigest(m);
+      return digest === null ? head : `${head} #${digest}`;
+    }
   }
+}
+
+/** FNV-1a of the message's JSON, as 6 hex digits; null for a message JSON cannot encode. */
+function contentDigest(m: Message): string | null {
+  let text: string;
+  try {
+    text = JSON.stringify(m);
+  } catch {
+    return null;
+  }
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return ((h >>> 0) & 0xffffff).toString(16).padStart(6, '0');
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runChecked } from '../check/run.js';
 import { explore } from '../explore/explore.js';
 import { coreFactory } from '../raft/index.js';
+import type { Message, NodeFactory, Output } from '../raft/types.js';
 import type { TraceEvent } from './events.js';
 import { DEFAULT_TIMING, type Schedule } from './schedule.js';
 import { scriptFromEvents, type ScriptStep } from './script.js';
@@ -106,7 +107,36 @@ describe('scripted runs', () => {
   });
 });
 
+/** A user-style implementation: our core behind message types of its own, which describe.ts knows nothing of. */
+function renamedTypes(bug: Parameters<typeof coreFactory>[0]): NodeFactory {
+  const inner = coreFactory(bug);
+  const wrap = (o: Output): Output => ({ ...o, messages: o.messages.map((m) => ({ ...m, type: `My${m.type}` })) });
+  return {
+    ...inner,
+    create: (init) => {
+      const n = inner.create(init);
+      return {
+        start: () => wrap(n.start()),
+        tick: () => wrap(n.tick()),
+        propose: (c) => wrap(n.propose(c)),
+        receive: (m: Message) => wrap(n.receive({ ...m, type: m.type.slice(2) })),
+        observe: () => n.observe(),
+      };
+    },
+  };
+}
+
 describe('scriptFromEvents', () => {
+  it('repeats the run of an implementation with message types of its own', () => {
+    const factory = renamedTypes('double-vote');
+    const found = explore({ factory, implementation: { name: 'renamed', bug: null, module: null }, iterations: 500, seed: 2, nodes: 5, shrinkTimeMs: 0 });
+    const timed = runChecked(factory, found.failure!.schedule, { record: true });
+    expect(timed.events!.find((e) => e.kind === 'deliver')?.msg).toMatch(/^MyRequestVote t1 #[0-9a-f]{6}$/);
+    const again = runChecked(factory, { ...found.failure!.schedule, script: scriptFromEvents(timed.events!) }, { record: true });
+    expect(again.finding?.message).toBe(timed.finding!.message);
+    expect(again.stats.delivered).toBe(timed.stats.delivered);
+  });
+
   it('turns a failing timed run into a script that repeats it event for event', () => {
     const found = explore({ factory: coreFactory('commit-previous-term'), implementation: { name: 'core', bug: 'commit-previous-term', module: null }, iterations: 2000, seed: 1, nodes: 5, shrinkTimeMs: 0 });
     const timed = runChecked(coreFactory('commit-previous-term'), found.failure!.schedule, { record: true });

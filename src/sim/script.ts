@@ -12,7 +12,8 @@ import type { TraceEvent } from './events.js';
 export type ScriptStep =
   /** The node's timer fires: a follower or candidate starts an election, a leader heartbeats. */
   | { readonly t: number; readonly do: 'tick'; readonly node: NodeId }
-  | { readonly t: number; readonly do: 'deliver' | 'duplicate'; readonly from: NodeId; readonly to: NodeId; readonly msg: string }
+  | { readonly t: number; readonly do: 'deliver'; readonly from: NodeId; readonly to: NodeId; readonly msg: string }
+  | { readonly t: number; readonly do: 'duplicate'; readonly from: NodeId; readonly to: NodeId; readonly msg: string }
   /** `note` says why, for the reader: lost, cut or down. */
   | { readonly t: number; readonly do: 'drop'; readonly from: NodeId; readonly to: NodeId; readonly msg: string; readonly note?: string }
   /** `note` says why, for the reader: "after its vote", say. */
@@ -51,7 +52,8 @@ export function scriptFromEvents(events: readonly TraceEvent[]): ScriptStep[] {
       case 'install-snapshot':
       case 'duplicate':
         if (e.from === undefined || e.msg === undefined) break;
-        steps.push({ t: e.t, do: e.kind === 'duplicate' ? 'duplicate' : 'deliver', from: e.from, to: e.node, msg: e.msg });
+        const link = { t: e.t, from: e.from, to: e.node, msg: e.msg };
+        steps.push(e.kind === 'duplicate' ? { ...link, do: 'duplicate' } : { ...link, do: 'deliver' });
         break;
       case 'drop':
         if (e.from === undefined || e.msg === undefined) break;
@@ -59,8 +61,9 @@ export function scriptFromEvents(events: readonly TraceEvent[]): ScriptStep[] {
         break;
       case 'crash': {
         if (e.node === 0) break;
-        // The timed run's restart is a step of its own here; only the reason carries over.
-        const why = e.note === undefined ? undefined : /\(([^)]*)\)$/.exec(e.note)?.[1];
+        // The timed run's restart is a step of its own here; only the reason carries over. An
+        // append-triggered crash struck before the sends; here they are in flight already.
+        const why = e.note === undefined ? undefined : /\(([^)]*)\)$/.exec(e.note)?.[1]?.replace(/, before sending$/, '');
         steps.push(why === undefined ? { t: e.t, do: 'crash', node: e.node } : { t: e.t, do: 'crash', node: e.node, note: why });
         break;
       }

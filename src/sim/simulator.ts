@@ -24,7 +24,10 @@ export interface SimOptions {
 }
 
 export interface RunStats {
-  /** Processed queue events (deliveries, timers, faults, proposals). */
+  /**
+   * Processed events: deliveries, timers that fire, faults, proposals (a timer superseded
+   * before it fires is no event), or a script's steps. The message-storm budget counts these.
+   */
   readonly events: number;
   /** Trace steps: what a recording holds. */
   readonly steps: number;
@@ -571,7 +574,7 @@ export class Simulator {
 
   /** Carries out one step; false when it finds nothing to do. */
   private scriptStep(st: ScriptStep): boolean {
-    if ('msg' in st) {
+    if (st.do === 'deliver' || st.do === 'drop' || st.do === 'duplicate') {
       if (!this.isNode(st.from) || !this.isNode(st.to)) return false;
       if (st.do === 'duplicate') {
         const m = this.inFlight!.duplicate(st.from, st.to, st.msg);

@@ -22,16 +22,22 @@ export interface ShrinkOptions {
 
 /**
  * The greedy pass over a timed schedule, then the scripted one (safety findings only) with
- * what is left of the budget; a scripted trace goes straight to the second. Null when the
- * schedule no longer fails that way.
+ * what is left of the budget; a scripted trace goes straight to the second. Null only when
+ * the schedule no longer fails that way; with no budget the schedule comes back as it is.
  */
 function shrinkAgain(factory: NodeFactory, schedule: Schedule, invariant: string, budgetMs: number): Minimized | null {
   const started = Date.now();
-  const greedy = schedule.script === undefined ? minimizeSchedule(factory, schedule, invariant, budgetMs) : null;
-  const scripted = minimizeAsScript(factory, greedy?.schedule ?? schedule, invariant, Math.max(0, budgetMs - (Date.now() - started)));
-  if (scripted === null) return greedy;
-  const runs = scripted.runs + (greedy?.runs ?? 0);
-  return greedy !== null && greedy.size.events < scripted.size.events ? { ...greedy, runs } : { ...scripted, runs };
+  const first = runChecked(factory, schedule);
+  if (first.finding === null || first.finding.invariant !== invariant) return null;
+  let best: Minimized = { schedule, finding: first.finding, size: sizeOf(schedule, first), runs: 1 };
+  let runs = 1;
+  const greedy = schedule.script === undefined && budgetMs > 0 ? minimizeSchedule(factory, schedule, invariant, budgetMs) : null;
+  runs += greedy?.runs ?? 0;
+  if (greedy !== null && greedy.size.events <= best.size.events) best = greedy;
+  const scripted = minimizeAsScript(factory, best.schedule, invariant, Math.max(0, budgetMs - (Date.now() - started)));
+  runs += scripted?.runs ?? 0;
+  if (scripted !== null && scripted.size.events <= best.size.events) best = scripted;
+  return { ...best, runs };
 }
 
 /** `x.json` -> `x.shrunk.json`; a `.shrunk.json` stays its own name. */
