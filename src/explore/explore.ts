@@ -6,8 +6,7 @@ import type { ProfileName, Schedule } from '../sim/schedule.js';
 import type { TraceFile, TraceSize } from '../trace/format.js';
 import { sizeOf, toTrace } from '../trace/record.js';
 import { scheduleArb } from './arbitraries.js';
-import { minimizeSchedule } from './minimize.js';
-import { minimizeAsScript } from './minimize-script.js';
+import { greedyThenScript } from './minimize-script.js';
 import { EXPLORE_PROFILES } from './profiles.js';
 
 export interface ExploreOptions {
@@ -176,12 +175,10 @@ function shrinkFailure(
   if (total > 0) {
     shrinkWithin(o, arb, shrink.predicate, path, f.index + 1, budget, (p) => (bestPath = p));
     shrink.rethrow();
-    const greedy = minimizeSchedule(o.factory, best.schedule, f.finding.invariant, Math.max(0, 2 * budget - (now() - start)), now, GREEDY_SHRINK_RUNS);
-    if (greedy !== null && greedy.size.events <= best.size.events) best = greedy;
-    shrinkRuns += greedy?.runs ?? 0;
-    const scripted = minimizeAsScript(o.factory, best.schedule, f.finding.invariant, Math.max(0, total - (now() - start)), now, SCRIPT_SHRINK_RUNS);
-    if (scripted !== null && scripted.size.events <= best.size.events) best = scripted;
-    shrinkRuns += scripted?.runs ?? 0;
+    const limits = { start, greedyUntilMs: 2 * budget, untilMs: total, now, greedyRuns: GREEDY_SHRINK_RUNS, scriptRuns: SCRIPT_SHRINK_RUNS };
+    const later = greedyThenScript(o.factory, { ...best, runs: 0 }, f.finding.invariant, limits);
+    best = later;
+    shrinkRuns += later.runs;
   }
   const recorded = runChecked(o.factory, best.schedule, { record: true });
   const finding = recorded.finding ?? best.finding;

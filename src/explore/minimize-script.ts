@@ -3,7 +3,7 @@ import type { NodeFactory } from '../raft/types.js';
 import type { Schedule } from '../sim/schedule.js';
 import { scriptFromEvents, type ScriptStep } from '../sim/script.js';
 import { sizeOf } from '../trace/record.js';
-import type { Minimized } from './minimize.js';
+import { minimizeSchedule, type Minimized } from './minimize.js';
 
 /**
  * The last and strongest shrinking stage. A failing timed run is turned into the script of
@@ -59,6 +59,35 @@ export function minimizeAsScript(
     if (again === null || again.size.events > best.size.events) break;
     best = again;
   }
+  return { ...best, runs };
+}
+
+export interface StageLimits {
+  /** When the stages started, on `now`'s clock. */
+  readonly start: number;
+  /** The greedy pass ends this many ms after `start`, the scripted one at `untilMs`. */
+  readonly greedyUntilMs: number;
+  readonly untilMs: number;
+  readonly now: () => number;
+  readonly greedyRuns: number;
+  readonly scriptRuns: number;
+}
+
+/**
+ * The stages after fast-check's shrinker: the greedy pass over a timed schedule, then the
+ * scripted one (a scripted schedule goes straight to it). The smallest failure wins; `runs`
+ * counts both stages' runs on top of `from`'s.
+ */
+export function greedyThenScript(factory: NodeFactory, from: Minimized, invariant: string, l: StageLimits): Minimized {
+  const left = (until: number) => Math.max(0, until - (l.now() - l.start));
+  let best = from;
+  let runs = from.runs;
+  const greedy = from.schedule.script === undefined ? minimizeSchedule(factory, from.schedule, invariant, left(l.greedyUntilMs), l.now, l.greedyRuns) : null;
+  runs += greedy?.runs ?? 0;
+  if (greedy !== null && greedy.size.events <= best.size.events) best = greedy;
+  const scripted = minimizeAsScript(factory, best.schedule, invariant, left(l.untilMs), l.now, l.scriptRuns);
+  runs += scripted?.runs ?? 0;
+  if (scripted !== null && scripted.size.events <= best.size.events) best = scripted;
   return { ...best, runs };
 }
 

@@ -81,8 +81,6 @@ interface SimNode {
   readonly random: Prng;
   /** With `track`: command id applied at each index (null for a no-op). */
   readonly appliedIds: (string | null)[];
-  /** Scripted runs: the node asked for a timer that has not fired yet. */
-  timerPending: boolean;
 }
 
 interface Armed {
@@ -176,7 +174,6 @@ export class Simulator {
         lastApplied: 0,
         drift: this.schedule.drift[id - 1] ?? 1000,
         appliedIds: [],
-        timerPending: false,
         random: new Prng(this.schedule.seed, 100 + id),
       };
     }
@@ -486,8 +483,8 @@ export class Simulator {
       this.crash(sn.id, strike.downMs, 'after its append, before sending');
       return out;
     }
-    if (out.timer !== undefined && this.inFlight !== null) sn.timerPending = true;
-    else if (out.timer !== undefined) {
+    // A scripted run never reads the time: a tick step only asks whether a timer is armed.
+    if (out.timer !== undefined) {
       const delay = Math.max(1, Math.floor((out.timer * sn.drift + 500) / 1000));
       sn.timerAt = this.now + delay;
       sn.timerSeq = this.seq++;
@@ -551,7 +548,6 @@ export class Simulator {
     sn.node = null;
     sn.obs = null;
     sn.timerAt = -1;
-    sn.timerPending = false;
     sn.incarnation++;
     for (const c of this.checkers) c.onCrash?.(id);
     this.emit('crash', id, { note: `${downMs === null ? 'down' : `down for ${downMs} ms`}${why === '' ? '' : ` (${why})`}` });
@@ -591,8 +587,8 @@ export class Simulator {
     const sn = this.nodes[st.node];
     switch (st.do) {
       case 'tick':
-        if (sn.node === null || !sn.timerPending) return false;
-        sn.timerPending = false;
+        if (sn.node === null || sn.timerAt < 0) return false;
+        sn.timerAt = -1;
         this.input(sn, 'timer', undefined, (n) => n.tick());
         return true;
       case 'crash':

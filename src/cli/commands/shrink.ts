@@ -1,7 +1,7 @@
 import { basename, dirname, join } from 'node:path';
 import { runChecked } from '../../check/run.js';
-import { minimizeSchedule, type Minimized } from '../../explore/minimize.js';
-import { minimizeAsScript } from '../../explore/minimize-script.js';
+import type { Minimized } from '../../explore/minimize.js';
+import { greedyThenScript } from '../../explore/minimize-script.js';
 import type { BugName } from '../../raft/index.js';
 import type { NodeFactory } from '../../raft/types.js';
 import type { Schedule } from '../../sim/schedule.js';
@@ -20,24 +20,14 @@ export interface ShrinkOptions {
   readonly json: boolean;
 }
 
-/**
- * The greedy pass over a timed schedule, then the scripted one (safety findings only) with
- * what is left of the budget; a scripted trace goes straight to the second. Null only when
- * the schedule no longer fails that way; with no budget the schedule comes back as it is.
- */
+/** Null only when the schedule no longer fails that way; with no budget it comes back as it is. */
 function shrinkAgain(factory: NodeFactory, schedule: Schedule, invariant: string, budgetMs: number): Minimized | null {
-  const started = Date.now();
+  const start = Date.now();
   const first = runChecked(factory, schedule);
   if (first.finding === null || first.finding.invariant !== invariant) return null;
-  let best: Minimized = { schedule, finding: first.finding, size: sizeOf(schedule, first), runs: 1 };
-  let runs = 1;
-  const greedy = schedule.script === undefined && budgetMs > 0 ? minimizeSchedule(factory, schedule, invariant, budgetMs) : null;
-  runs += greedy?.runs ?? 0;
-  if (greedy !== null && greedy.size.events <= best.size.events) best = greedy;
-  const scripted = minimizeAsScript(factory, best.schedule, invariant, Math.max(0, budgetMs - (Date.now() - started)));
-  runs += scripted?.runs ?? 0;
-  if (scripted !== null && scripted.size.events <= best.size.events) best = scripted;
-  return { ...best, runs };
+  const from: Minimized = { schedule, finding: first.finding, size: sizeOf(schedule, first), runs: 1 };
+  if (budgetMs <= 0) return from;
+  return greedyThenScript(factory, from, invariant, { start, greedyUntilMs: budgetMs, untilMs: budgetMs, now: Date.now, greedyRuns: Infinity, scriptRuns: Infinity });
 }
 
 /** `x.json` -> `x.shrunk.json`; a `.shrunk.json` stays its own name. */
