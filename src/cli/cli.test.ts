@@ -279,7 +279,7 @@ describe('--impl', () => {
     expectUserError(
       cli(['run', '--impl', `${FIXTURES}/wrong-shape.mjs`]),
       2,
-      /contractVersion is 2, but this raft-check implements node contract version 1; name \(a non-empty string\) is missing; create\(init\) is missing/,
+      /contractVersion is 3, but this raft-check implements node contract versions 1 and 2; name \(a non-empty string\) is missing; create\(init\) is missing/,
     );
     expectUserError(cli(['run', '--impl', `${FIXTURES}/import-throws.mjs`]), 2, /importing the module failed: boom while importing/);
   });

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { coreFactory, CONTRACT_VERSION, isBugName, type BugName, type NodeFactory } from '../raft/index.js';
+import { coreFactory, CONTRACT_VERSION, CONTRACT_VERSIONS, isBugName, type BugName, type NodeFactory } from '../raft/index.js';
 import { UsageError, firstLine } from './errors.js';
 
 /**
@@ -99,8 +99,8 @@ export function factoryProblems(value: unknown): string[] {
   const v = value as Record<string, unknown>;
   const problems: string[] = [];
   if (v.contractVersion === undefined) problems.push(`contractVersion is missing (expected ${CONTRACT_VERSION})`);
-  else if (v.contractVersion !== CONTRACT_VERSION) {
-    problems.push(`contractVersion is ${JSON.stringify(v.contractVersion)}, but this raft-check implements node contract version ${CONTRACT_VERSION}`);
+  else if (typeof v.contractVersion !== 'number' || !CONTRACT_VERSIONS.includes(v.contractVersion)) {
+    problems.push(`contractVersion is ${JSON.stringify(v.contractVersion)}, but this raft-check implements node contract versions ${CONTRACT_VERSIONS.join(' and ')}`);
   }
   if (typeof v.name !== 'string' || v.name.length === 0) problems.push('name (a non-empty string) is missing');
   if (typeof v.create !== 'function') problems.push('create(init) is missing or not a function');

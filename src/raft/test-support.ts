@@ -54,6 +54,7 @@ export function create(id: NodeId, o: Opts = {}): RaftCore {
       id,
       cluster: o.cluster ?? [1, 2, 3],
       randomInt: o.randomInt ?? ((lo) => lo),
+      seed: 1,
       stored: o.stored ?? null,
       timing: TIMING,
       snapshotThreshold: o.snapshotThreshold ?? 0,

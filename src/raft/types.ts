@@ -1,13 +1,20 @@
 /**
- * The node contract, version 1: the only way the simulator talks to a Raft node.
+ * The node contract, version 2: the only way the simulator talks to a Raft node.
  *
  * A node is a pure state machine. The driver feeds it one input at a time (start, tick,
- * receive, propose, compact) and gets an {@link Output} back. The driver makes `write` durable
- * before it sends `messages`, so a reply never gets ahead of the state it depends on.
+ * receive, propose, compact) and gets an {@link Output} back. The driver makes every synced
+ * write durable before it sends `messages`, so a reply never gets ahead of the state it
+ * depends on; a write marked `sync: false` is the node's own risk (see {@link DurableWrite}).
  * Our core (`./node.ts`) is the first implementation; users plug in their own through
  * {@link NodeFactory}.
+ *
+ * Version 2 only adds optional fields to version 1 (`Output.writes`, `DurableWrite.sync`,
+ * `Message.summary`, `NodeInit.seed`, `RaftNode.fingerprint`), so a version-1 module runs
+ * unchanged and declares `contractVersion: 1`.
  */
-export const CONTRACT_VERSION = 1;
+export const CONTRACT_VERSION = 2;
+/** Every contract version a factory may declare. */
+export const CONTRACT_VERSIONS: readonly number[] = [1, 2];
 
 /** Nodes are numbered 1..n. */
 export type NodeId = number;
@@ -36,6 +43,12 @@ export interface Message {
   readonly from: NodeId;
   readonly to: NodeId;
   readonly term?: number;
+  /**
+   * Contract 2, optional: the implementation's own one-line summary for traces (at most 200
+   * characters; control characters are stripped). Without it the driver summarises our core's
+   * message shapes by their fields and any other message by type, term and a content digest.
+   */
+  readonly summary?: string;
 }
 
 export interface HardState {
@@ -56,12 +69,22 @@ export interface Snapshot {
  * A durable write, applied by storage in this order: snapshot (entries up to its
  * lastIncludedIndex are dropped), truncateFrom (entries with index >= it are dropped), append
  * (the first appended index must be the storage's last index + 1).
+ *
+ * Its parts, in that order (hardState, snapshot, truncateFrom, then each appended entry), are
+ * what a torn write keeps a prefix of.
  */
 export interface DurableWrite {
   readonly hardState?: HardState;
   readonly snapshot?: Snapshot;
   readonly truncateFrom?: number;
   readonly append?: readonly Entry[];
+  /**
+   * Contract 2. Absent or true: an fsync point. This write and every earlier write of the node
+   * are durable before the messages of this input are sent. false: written but buffered (no
+   * fsync): it becomes durable at the node's next synced write, and a crash before that may
+   * lose it (all of it, or a torn tail of the buffered writes, as the crash fault says).
+   */
+  readonly sync?: boolean;
 }
 
 export interface Applied {
@@ -78,7 +101,10 @@ export type ProposalResult =
 
 export interface Output {
   readonly messages: readonly Message[];
+  /** One write; shorthand for `writes: [write]`. An output carries `write` or `writes`, not both. */
   readonly write?: DurableWrite;
+  /** Contract 2: several writes, made in order (see {@link DurableWrite.sync}). */
+  readonly writes?: readonly DurableWrite[];
   /** Entries applied to the state machine by this input, in index order, each exactly once. */
   readonly applied: readonly Applied[];
   /** The state machine was replaced by a snapshot (InstallSnapshot or restart). */
@@ -124,6 +150,12 @@ export interface NodeInit {
   readonly cluster: readonly NodeId[];
   /** Uniform integer in [min, max]: the only randomness a node may use. */
   readonly randomInt: (min: number, max: number) => number;
+  /**
+   * Contract 2: a 32-bit seed for this instance, for an implementation that brings its own
+   * generator (the stdin/stdout protocol hands it over instead of randomInt). It depends only
+   * on the schedule's seed, the node id and how many times the node has booted.
+   */
+  readonly seed: number;
   readonly stored: StoredState | null;
   readonly timing: Timing;
   /** Take a snapshot when this many applied entries sit in the log; 0 turns compaction off. */
@@ -140,10 +172,17 @@ export interface RaftNode {
   /** The driver asks for a snapshot now (optional). */
   compact?(): Output;
   observe(): Observation;
+  /**
+   * Contract 2, optional: a string that is equal for two instances exactly when they would
+   * behave the same from here on (role, term, vote, log, commit, applied state, timers armed).
+   * Exhaustive search caches explored states by it; without it, it searches without caching.
+   */
+  fingerprint?(): string;
 }
 
 export interface NodeFactory {
-  readonly contractVersion: typeof CONTRACT_VERSION;
+  /** 1 or 2 (see {@link CONTRACT_VERSIONS}). */
+  readonly contractVersion: number;
   readonly name: string;
   create(init: NodeInit): RaftNode;
 }

@@ -66,3 +66,12 @@ function rotl(x: number, k: number): number {
 
 /** Stream numbers, one per purpose. */
 export const STREAM = { network: 1, faults: 2, timers: 3, client: 4, drift: 5, swarm: 6, compaction: 7 } as const;
+
+/**
+ * The seed a node instance gets (NodeInit.seed): a function of the schedule's seed, the node
+ * id and its boot count alone, so a restart's randomness does not depend on how much the
+ * crashed instance drew.
+ */
+export function bootSeed(seed: number, node: number, boot: number): number {
+  return new Prng(seed, 1_000 + node * 1_000 + boot).nextU32();
+}

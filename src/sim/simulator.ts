@@ -4,7 +4,7 @@ import type { EventKind, LogChange, NodeState, TraceEvent } from './events.js';
 import { InFlight } from './in-flight.js';
 import { Links, NetworkChoices } from './network.js';
 import type { Checker, Finding, Report, StepInfo } from './observer.js';
-import { Prng } from './prng.js';
+import { bootSeed, Prng } from './prng.js';
 import { CALM_NETWORK, type CrashTrigger, type Fault, type NetworkKnobs, type NodeRef, type Schedule } from './schedule.js';
 import { scriptCommandIndex, type ScriptStep, type ScriptUse } from './script.js';
 import { Storage } from './storage.js';
@@ -405,6 +405,7 @@ export class Simulator {
         id,
         cluster: this.cluster,
         randomInt: (lo, hi) => sn.random.int(lo, hi),
+        seed: bootSeed(this.schedule.seed, id, sn.incarnation),
         stored,
         timing: this.schedule.timing,
         snapshotThreshold: this.schedule.snapshotThreshold,
