@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Applied, DurableWrite, Entry, NodeId, Observation, Output, Role, Snapshot } from '../raft/types.js';
-import type { Report, StepInfo } from '../sim/observer.js';
+import type { CrashInfo, Report, StepInfo } from '../sim/observer.js';
 import { ElectionSafety, LeaderAppendOnly, LeaderCompleteness, LogMatching, SAFETY_INVARIANTS, SafetyChecker, StateMachineSafety, type SafetyInvariant } from './checkers.js';
 import { LogMirror } from './log-mirror.js';
 
@@ -35,11 +35,13 @@ function snapshot(log: readonly Entry[], index: number): Snapshot {
 
 interface Effects {
   readonly write?: DurableWrite;
+  /** Several writes, for unsynced ones (`write` is shorthand for one). */
+  readonly writes?: readonly DurableWrite[];
   readonly applied?: readonly Applied[];
   readonly restored?: Output['restored'];
 }
 
-type Event = { readonly kind: 'step'; readonly info: StepInfo } | { readonly kind: 'crash'; readonly node: NodeId };
+type Event = { readonly kind: 'step'; readonly info: StepInfo } | { readonly kind: 'crash'; readonly node: NodeId; readonly info?: CrashInfo };
 
 /**
  * Builds a history input by input. Each node's `before` is its previous `after` (null for its
@@ -56,13 +58,14 @@ class History {
     const base: Observation = before ?? { role: 'follower', term: 0, votedFor: null, commitIndex: 0, lastApplied: 0, leaderId: null };
     const obs: Observation = { ...base, ...after };
     const step = this.stepNo++;
-    this.events.push({ kind: 'step', info: { node, step, time: step * 10, before, after: obs, write: fx.write, applied: fx.applied ?? [], restored: fx.restored } });
+    this.events.push({ kind: 'step', info: { node, step, time: step * 10, before, after: obs, writes: fx.writes ?? (fx.write === undefined ? [] : [fx.write]), applied: fx.applied ?? [], restored: fx.restored } });
     this.last.set(node, obs);
     return step;
   }
 
-  crash(node: NodeId): void {
-    this.events.push({ kind: 'crash', node });
+  /** A crash; `info` says what survived on disk when it lost unsynced writes. */
+  crash(node: NodeId, info?: CrashInfo): void {
+    this.events.push({ kind: 'crash', node, info });
     this.last.set(node, null);
   }
 
@@ -88,10 +91,10 @@ interface Outcome {
   readonly at: number | null;
 }
 
-function feed(h: History, checker: { onStep(s: StepInfo): Report | null; onCrash?(n: NodeId): void }): Outcome {
+function feed(h: History, checker: { onStep(s: StepInfo): Report | null; onCrash?(n: NodeId, info?: CrashInfo): void }): Outcome {
   for (const ev of h.events) {
     if (ev.kind === 'crash') {
-      checker.onCrash?.(ev.node);
+      checker.onCrash?.(ev.node, ev.info);
       continue;
     }
     const r = checker.onStep(ev.info);
@@ -351,6 +354,52 @@ const CASES: Case[] = [
       return h;
     },
   },
+  {
+    name: 'a leader commits on an acknowledgement whose entries are not yet synced',
+    invariant: 'commit-durability',
+    build: () => {
+      const h = new History();
+      h.elect(1, 1);
+      h.step(1, {}, { write: { append: [e(1, 1)] } });
+      // Node 2 writes the entry without an fsync and answers: the leader counts it.
+      h.step(2, { term: 1, leaderId: 1 }, { writes: [{ append: [e(1, 1)], sync: false }] });
+      const at = h.step(1, { commitIndex: 1 });
+      return { h, at };
+    },
+    expected: { invariant: 'commit-durability', nodes: [1], index: 1, terms: [1] },
+    mentions: ['node 1', 'index 1', 'only node 1', 'on disk'],
+    correct: () => {
+      const h = new History();
+      h.elect(1, 1);
+      h.step(1, {}, { write: { append: [e(1, 1)] } });
+      h.step(2, { term: 1, leaderId: 1 }, { writes: [{ append: [e(1, 1)], sync: false }, { hardState: { term: 1, votedFor: 1 } }] }); // the next fsync covers it
+      h.step(1, { commitIndex: 1 });
+      return h;
+    },
+  },
+  {
+    name: 'a follower commits an entry that only it holds',
+    invariant: 'commit-durability',
+    build: () => {
+      const h = new History();
+      h.append(2, [e(1, 1), e(2, 1)]);
+      h.append(3, [e(1, 1)]);
+      const at = h.step(2, { commitIndex: 2 });
+      return { h, at };
+    },
+    expected: { invariant: 'commit-durability', nodes: [2], index: 2, terms: [1] },
+    mentions: ['node 2', 'index 2', 'term 1'],
+    correct: () => {
+      const h = new History();
+      h.append(2, [e(1, 1), e(2, 1)]);
+      h.append(3, [e(1, 1)]);
+      h.step(2, { commitIndex: 1 });
+      // A snapshot past the index counts as holding it.
+      h.step(3, {}, { write: { snapshot: snapshot(LOG, 2) } });
+      h.step(2, { commitIndex: 2 });
+      return h;
+    },
+  },
 ];
 
 describe('safety checkers on hand-built histories', () => {
@@ -406,11 +455,12 @@ describe('LeaderAppendOnly and LogMatching over a LogMirror', () => {
     const logs = new LogMirror(3);
     logs.apply(1, { append: LOG }, () => null);
     const leader: Observation = { role: 'leader', term: 1, votedFor: 1, commitIndex: 0, lastApplied: 0, leaderId: 1 };
-    const s = (w: DurableWrite): StepInfo => ({ node: 1, step: 0, time: 0, before: leader, after: leader, write: w, applied: [] , restored: undefined });
+    const s = (w: DurableWrite): StepInfo => ({ node: 1, step: 0, time: 0, before: leader, after: leader, writes: [w], applied: [], restored: undefined });
     const check = new LeaderAppendOnly();
-    expect(check.check(s({ truncateFrom: 3 }), logs)).toMatchObject({ invariant: 'leader-append-only', index: 3 });
-    expect(check.check(s({ truncateFrom: 4 }), logs)).toBeNull();
-    expect(check.check(s({ append: [e(4, 1)] }), logs)).toBeNull();
+    const at = (w: DurableWrite) => check.check(s(w), w, logs);
+    expect(at({ truncateFrom: 3 })).toMatchObject({ invariant: 'leader-append-only', index: 3 });
+    expect(at({ truncateFrom: 4 })).toBeNull();
+    expect(at({ append: [e(4, 1)] })).toBeNull();
   });
 
   it('LogMatching names the first index where the logs differ', () => {
@@ -524,7 +574,7 @@ describe('LeaderCompleteness alone', () => {
     logs.apply(2, { append: [e(1, 1)] }, () => null);
     const obs = (role: Role, term: number, commitIndex: number): Observation => ({ role, term, votedFor: null, commitIndex, lastApplied: 0, leaderId: null });
     const leaders = [null, 1, 3, 4];
-    const s: StepInfo = { node: 1, step: 7, time: 70, before: obs('leader', 1, 0), after: obs('leader', 1, 1), write: undefined, applied: [], restored: undefined };
+    const s: StepInfo = { node: 1, step: 7, time: 70, before: obs('leader', 1, 0), after: obs('leader', 1, 1), writes: [], applied: [], restored: undefined };
     expect(lc.check(s, logs, leaders)).toMatchObject({ invariant: 'leader-completeness', nodes: [3, 1], index: 1, terms: [1, 4] });
   });
 });
@@ -533,7 +583,7 @@ describe('log-matching wording when the first holder no longer holds the entry',
   // Regression: the message named a node twice, or claimed the logs differ before the index
   // when they differ at it.
   const f: Observation = { role: 'follower', term: 1, votedFor: null, commitIndex: 0, lastApplied: 0, leaderId: null };
-  const s = (node: NodeId, step: number, write: DurableWrite): StepInfo => ({ node, step, time: step, before: f, after: f, write, applied: [], restored: undefined });
+  const s = (node: NodeId, step: number, write: DurableWrite): StepInfo => ({ node, step, time: step, before: f, after: f, writes: [write], applied: [], restored: undefined });
 
   it('one node replacing its own entry: no "node 1 and node 1", no false "before it"', () => {
     const c = new SafetyChecker(3);
@@ -551,5 +601,86 @@ describe('log-matching wording when the first holder no longer holds the entry',
     const r = c.onStep(s(2, 2, { append: [e(1, 1), e(2, 1, 'x')] }));
     expect(r).toMatchObject({ invariant: 'log-matching', nodes: [1, 2], index: 2 });
     expect(r!.message).not.toMatch(/differ before it/);
+  });
+});
+
+describe('commit-durability and the log mirror after lost writes', () => {
+  const lostEntry = (): History => {
+    const h = new History();
+    h.elect(1, 1);
+    h.step(1, {}, { write: { append: [e(1, 1)] } });
+    h.step(2, { term: 1, leaderId: 1 }, { writes: [{ append: [e(1, 1)], sync: false }] });
+    return h;
+  };
+
+  it('a crash that loses the unsynced entry leaves the leader short of a durable majority', () => {
+    const h = lostEntry();
+    h.crash(2, { lost: true, stored: { hardState: { term: 1, votedFor: null }, snapshot: null, log: [] } });
+    const at = h.step(1, { commitIndex: 1 });
+    expect(all(h)).toMatchObject({ at, report: { invariant: 'commit-durability', index: 1 } });
+  });
+
+  it('a crash that keeps it (nothing lost) makes it durable', () => {
+    const h = lostEntry();
+    h.crash(2, { lost: false, stored: { hardState: { term: 1, votedFor: null }, snapshot: null, log: [e(1, 1)] } });
+    h.step(1, { commitIndex: 1 });
+    expect(all(h).report).toBeNull();
+  });
+
+  it('after a loss the mirror holds what survived: a different entry at the lost index is no log-matching violation', () => {
+    const h = new History();
+    h.append(1, [e(1, 1)]);
+    h.step(2, {}, { writes: [{ append: [e(1, 1)] }, { append: [e(2, 1, 'lost')], sync: false }] });
+    h.crash(2, { lost: true, stored: { hardState: { term: 1, votedFor: null }, snapshot: null, log: [e(1, 1)] } });
+    h.append(2, [e(2, 2, 'new')]);
+    h.append(1, [e(2, 2, 'new')]);
+    expect(all(h).report).toBeNull();
+  });
+
+  it('but entries written after the loss are still compared', () => {
+    const h = new History();
+    h.append(1, [e(1, 1), e(2, 1)]);
+    h.step(2, {}, { writes: [{ append: [e(1, 1)] }, { append: [e(2, 1)], sync: false }] });
+    h.crash(2, { lost: true, stored: { hardState: { term: 1, votedFor: null }, snapshot: null, log: [e(1, 1)] } });
+    const at = h.append(2, [e(2, 1, 'forged')]);
+    expect(all(h)).toMatchObject({ at, report: { invariant: 'log-matching', nodes: [1, 2], index: 2 } });
+  });
+});
+
+describe('log mirror: an entry appended, committed and compacted in one input (issue 13 part 3)', () => {
+  /** Node 1 writes only a snapshot through (2, 1): nobody has written index 2 yet (commit-durability is off: only the mirror is under test). */
+  const compactedAtOnce = (): History => {
+    const h = new History();
+    h.append(1, [e(1, 1)]);
+    h.step(1, { commitIndex: 2, lastApplied: 2 }, { write: { snapshot: snapshot(LOG, 2) }, applied: applied(LOG, 2, 2) });
+    h.append(1, [e(3, 1)]);
+    return h;
+  };
+
+  it('identical logs are not reported as a log-matching violation', () => {
+    const h = compactedAtOnce();
+    h.append(2, [e(1, 1), e(2, 1), e(3, 1)]);
+    h.append(2, [e(4, 1)]);
+    h.append(1, [e(4, 1)]);
+    expect(allBut(h, 'commit-durability').report).toBeNull();
+  });
+
+  it('a leader built on that snapshot is not flagged for lacking what it holds', () => {
+    const h = compactedAtOnce();
+    h.append(2, [e(1, 1), e(2, 1), e(3, 1)]);
+    h.append(3, [e(1, 1), e(2, 1), e(3, 1)]);
+    h.step(2, { commitIndex: 3 });
+    h.elect(1, 2);
+    expect(allBut(h, 'commit-durability').report).toBeNull();
+  });
+
+  it('once another node writes the entry, a real difference after the snapshot is caught', () => {
+    const h = compactedAtOnce();
+    h.append(2, [e(1, 1), e(2, 1), e(3, 1)]);
+    const at = h.append(1, [e(4, 1, 'x')]);
+    h.append(2, [e(4, 1, 'y')]);
+    const out = allBut(h, 'commit-durability');
+    expect(out.report).toMatchObject({ invariant: 'log-matching', nodes: [1, 2], index: 4 });
+    expect(out.at).toBe(at + 1);
   });
 });

@@ -1,17 +1,25 @@
-import type { NodeId } from '../raft/types.js';
-import type { Checker, Report, StepInfo } from '../sim/observer.js';
+import type { DurableWrite, NodeId } from '../raft/types.js';
+import type { Checker, CrashInfo, Report, StepInfo } from '../sim/observer.js';
+import { CommitDurability } from './durability.js';
 import { LogMirror } from './log-mirror.js';
 
-/** The safety properties of the paper's Figure 3, by the names findings carry. */
+/**
+ * The safety properties of the paper's Figure 3, by the names findings carry, and
+ * commit-durability: the rule behind them that a committed entry is on disk on a majority.
+ */
 export const SAFETY_INVARIANTS = [
   'election-safety',
   'leader-append-only',
   'log-matching',
   'leader-completeness',
   'state-machine-safety',
+  'commit-durability',
 ] as const;
 
 export type SafetyInvariant = (typeof SAFETY_INVARIANTS)[number];
+
+/** What a trace without a `checks` field was checked against: it predates commit-durability. */
+export const FIGURE_3_INVARIANTS: readonly SafetyInvariant[] = SAFETY_INVARIANTS.filter((x) => x !== 'commit-durability');
 
 /**
  * Election Safety: at most one leader per term over the whole history.
@@ -42,10 +50,9 @@ export class ElectionSafety {
  * the write of an input the node started and ended as leader of the same term.
  */
 export class LeaderAppendOnly {
-  check(s: StepInfo, logs: LogMirror): Report | null {
+  check(s: StepInfo, w: DurableWrite, logs: LogMirror): Report | null {
     const b = s.before;
-    const w = s.write;
-    if (b === null || b.role !== 'leader' || w?.truncateFrom === undefined) return null;
+    if (b === null || b.role !== 'leader' || w.truncateFrom === undefined) return null;
     if (s.after.term !== b.term || w.truncateFrom > logs.lastIndex(s.node)) return null;
     return {
       invariant: 'leader-append-only',
@@ -128,6 +135,7 @@ export class LeaderCompleteness {
 
   private missing(leader: NodeId, leaderTerm: number, term: number, index: number, hash: number, committer: NodeId, logs: LogMirror): Report | null {
     if (index < logs.baseIndex(leader)) return null; // inside the leader's snapshot: committed state
+    if (!logs.comparable(leader)) return null; // its prefix hashes wait for its snapshot's entry
     if (logs.hashAt(leader, index) === hash) return null;
     const has = logs.lastIndex(leader) >= index;
     return {
@@ -155,8 +163,8 @@ export class StateMachineSafety {
    * A node that knew an index committed must never delete it from its log: a restart would
    * replay a different history. Checked on the write, before the mirror drops the entries.
    */
-  checkWrite(s: StepInfo, logs: LogMirror): Report | null {
-    const from = s.write?.truncateFrom;
+  checkWrite(s: StepInfo, w: DurableWrite, logs: LogMirror): Report | null {
+    const from = w.truncateFrom;
     const committed = s.before?.commitIndex ?? 0;
     if (from === undefined || from > committed || from > logs.lastIndex(s.node)) return null;
     return {
@@ -230,8 +238,9 @@ function hex(n: number): string {
 }
 
 /**
- * All five safety checkers over one shared log mirror, run after every node input. Each
- * checks only what the input changed.
+ * All the safety checkers, run after every node input; each checks only what the input
+ * changed. The Figure 3 checkers see the logs as written (what each node believes, one shared
+ * mirror); commit-durability sees what is on disk.
  */
 export class SafetyChecker implements Checker {
   readonly name = 'safety';
@@ -241,37 +250,44 @@ export class SafetyChecker implements Checker {
   private readonly matching = new LogMatching();
   private readonly completeness: LeaderCompleteness;
   private readonly stateMachine = new StateMachineSafety();
+  private readonly durability: CommitDurability;
   /** Per node: its term while it is leader, else null. */
   private readonly leaders: (number | null)[] = [];
 
   constructor(nodes: number, private readonly only: ReadonlySet<SafetyInvariant> = new Set(SAFETY_INVARIANTS)) {
     this.logs = new LogMirror(nodes);
     this.completeness = new LeaderCompleteness(nodes);
+    this.durability = new CommitDurability(nodes);
   }
 
-  onCrash(node: NodeId): void {
+  onCrash(node: NodeId, info?: CrashInfo): void {
     this.leaders[node] = null;
     this.completeness.onCrash(node);
+    if (info === undefined) return; // a history without disks: nothing was lost
+    this.durability.onCrash(node, info.stored);
+    // What the node had written but lost is no longer in its log: it restarts with the disk.
+    if (info.lost) this.logs.reset(node, info.stored);
   }
 
   onStep(s: StepInfo): Report | null {
     const on = this.only;
     const es = on.has('election-safety') ? this.election.check(s) : null;
     if (es !== null) return es;
-    if (s.write !== undefined) {
-      const la = on.has('leader-append-only') ? this.appendOnly.check(s, this.logs) : null;
+    const checkMatch = on.has('log-matching');
+    for (const w of s.writes) {
+      const la = on.has('leader-append-only') ? this.appendOnly.check(s, w, this.logs) : null;
       if (la !== null) return la;
-      const lost = on.has('state-machine-safety') ? this.stateMachine.checkWrite(s, this.logs) : null;
+      const lost = on.has('state-machine-safety') ? this.stateMachine.checkWrite(s, w, this.logs) : null;
       if (lost !== null) return lost;
-      const checkMatch = on.has('log-matching');
-      const lm = this.logs.apply(s.node, s.write, (index, term, hash) =>
-        checkMatch ? this.matching.check(s.node, index, term, hash, this.logs) : null,
-      );
+      const lm = this.logs.apply(s.node, w, (index, term, hash) => (checkMatch ? this.matching.check(s.node, index, term, hash, this.logs) : null));
       if (lm !== null) return lm;
     }
+    this.durability.persist(s.node, s.writes);
     this.leaders[s.node] = s.after.role === 'leader' ? s.after.term : null;
     const lc = on.has('leader-completeness') ? this.completeness.check(s, this.logs, this.leaders) : null;
     if (lc !== null) return lc;
-    return on.has('state-machine-safety') ? this.stateMachine.check(s) : null;
+    const sm = on.has('state-machine-safety') ? this.stateMachine.check(s) : null;
+    if (sm !== null) return sm;
+    return on.has('commit-durability') ? this.durability.check(s, this.logs) : null;
   }
 }

@@ -1,18 +1,26 @@
-import type { DurableWrite, NodeId } from '../raft/types.js';
+import type { DurableWrite, NodeId, StoredState } from '../raft/types.js';
 
 const EMPTY = 0x811c9dc5;
 
 /**
- * Every node's durable log as prefix hashes: hash(i) covers entries 1..i, so two nodes with
- * equal hashes at i hold identical logs up to i. Kept incrementally from durable writes.
+ * Every node's log as written, as prefix hashes: hash(i) covers entries 1..i, so two nodes
+ * with equal hashes at i hold identical logs up to i. Kept incrementally from the writes.
+ *
+ * A snapshot's prefix hash is the one first seen for its (index, term). When nobody has
+ * written that entry yet (a node appended, committed and compacted it in one input), the
+ * log's hashes wait: its entries are neither recorded nor compared until some node writes the
+ * entry, and then they are rehashed on the real prefix. A stand-in hash would make every later
+ * comparison with that log a false log-matching report.
  */
 export class LogMirror {
   private readonly logs: NodeLog[] = [];
   /** The first prefix hash seen for each (index, term), by any node. */
   private readonly known = new Map<number, { hash: number; node: NodeId }>();
+  /** Snapshot (index, term) keys nobody has written yet, and the nodes whose logs wait on them. */
+  private readonly waiting = new Map<number, Set<NodeId>>();
 
   constructor(nodes: number) {
-    for (let id = 1; id <= nodes; id++) this.logs[id] = { base: 0, baseHash: EMPTY, terms: [], hashes: [] };
+    for (let id = 1; id <= nodes; id++) this.logs[id] = emptyLog();
   }
 
   lastIndex(node: NodeId): number {
@@ -24,6 +32,16 @@ export class LogMirror {
     return this.logs[node].base;
   }
 
+  /** The term of the last entry inside the node's snapshot (0 without one). */
+  baseTerm(node: NodeId): number {
+    return this.logs[node].baseTerm;
+  }
+
+  /** False while the node's prefix hashes wait for its snapshot's entry to be written. */
+  comparable(node: NodeId): boolean {
+    return this.logs[node].waitKey === null;
+  }
+
   termAt(node: NodeId, index: number): number | undefined {
     const l = this.logs[node];
     return index > l.base && index <= l.base + l.terms.length ? l.terms[index - l.base - 1] : undefined;
@@ -32,6 +50,7 @@ export class LogMirror {
   /** Prefix hash at index; undefined when the index is past the end or inside the snapshot. */
   hashAt(node: NodeId, index: number): number | undefined {
     const l = this.logs[node];
+    if (l.waitKey !== null) return undefined;
     if (index === l.base) return l.baseHash;
     if (index < l.base || index > l.base + l.terms.length) return undefined;
     return l.hashes[index - l.base - 1];
@@ -53,31 +72,106 @@ export class LogMirror {
       const keepFrom = s.lastIncludedIndex - l.base;
       // Exactly what storage does: entries past the snapshot stay unless the write truncates them.
       const keep = keepFrom >= 0 && s.lastIncludedIndex < l.base + l.terms.length;
-      const first = this.known.get(key(s.lastIncludedIndex, s.lastIncludedTerm));
-      l.baseHash = s.lastIncludedIndex === 0 ? EMPTY : first !== undefined ? first.hash : (mix(mix(EMPTY, s.lastIncludedIndex), s.digest) ^ 0x5bd1e995) >>> 0;
+      const wasWaiting = l.waitKey !== null;
       l.terms = keep ? l.terms.slice(keepFrom) : [];
       l.hashes = keep ? l.hashes.slice(keepFrom) : [];
-      l.base = s.lastIncludedIndex;
+      l.ids = keep ? l.ids.slice(keepFrom) : [];
+      this.setBase(node, s.lastIncludedIndex, s.lastIncludedTerm);
+      // Kept entries hashed on a base that was still waiting get their real prefix now.
+      if (wasWaiting && l.waitKey === null) this.rehash(node);
     }
     if (w.truncateFrom !== undefined && w.truncateFrom <= l.base + l.terms.length) {
       const n = Math.max(0, w.truncateFrom - l.base - 1);
       l.terms.length = n;
       l.hashes.length = n;
+      l.ids.length = n;
     }
     let objection: R | null = null;
     if (w.append !== undefined) {
-      let prev = l.terms.length === 0 ? l.baseHash : l.hashes[l.hashes.length - 1];
       for (const e of w.append) {
-        const h = entryHash(prev, e.term, e.command === null ? '' : e.command.id);
-        l.terms.push(e.term);
-        l.hashes.push(h);
-        prev = h;
+        const h = this.push(node, e.term, e.command === null ? '' : e.command.id);
+        if (l.waitKey !== null) continue;
         const k = key(e.index, e.term);
-        if (!this.known.has(k)) this.known.set(k, { hash: h, node });
+        if (!this.known.has(k)) this.learn(k, h, node);
         if (objection === null) objection = onEntry(e.index, e.term, h);
       }
     }
     return objection;
+  }
+
+  /** After a crash that lost writes: the node's log is exactly what survived on its disk. */
+  reset(node: NodeId, stored: StoredState | null): void {
+    this.leaveWait(node);
+    this.logs[node] = emptyLog();
+    const snap = stored?.snapshot ?? null;
+    if (snap !== null && snap.lastIncludedIndex > 0) this.setBase(node, snap.lastIncludedIndex, snap.lastIncludedTerm);
+    for (const e of stored?.log ?? []) this.push(node, e.term, e.command === null ? '' : e.command.id);
+  }
+
+  /** Puts the log's base at a snapshot (index, term), with its prefix hash when known. */
+  private setBase(node: NodeId, index: number, term: number): void {
+    const l = this.logs[node];
+    this.leaveWait(node);
+    l.base = index;
+    l.baseTerm = term;
+    if (index === 0) {
+      l.baseHash = EMPTY;
+      return;
+    }
+    const k = key(index, term);
+    const first = this.known.get(k);
+    if (first !== undefined) {
+      l.baseHash = first.hash;
+      return;
+    }
+    l.waitKey = k;
+    const set = this.waiting.get(k) ?? new Set<NodeId>();
+    set.add(node);
+    this.waiting.set(k, set);
+  }
+
+  private leaveWait(node: NodeId): void {
+    const l = this.logs[node];
+    if (l.waitKey === null) return;
+    this.waiting.get(l.waitKey)?.delete(node);
+    l.waitKey = null;
+  }
+
+  /** Appends one entry to the node's hashes; returns its prefix hash. */
+  private push(node: NodeId, term: number, id: string): number {
+    const l = this.logs[node];
+    const prev = l.hashes.length === 0 ? l.baseHash : l.hashes[l.hashes.length - 1];
+    const h = entryHash(prev, term, id);
+    l.terms.push(term);
+    l.hashes.push(h);
+    l.ids.push(id);
+    return h;
+  }
+
+  /** Records the first holder of (index, term); logs waiting on it as a snapshot base rehash. */
+  private learn(k: number, hash: number, node: NodeId): void {
+    this.known.set(k, { hash, node });
+    const waiters = this.waiting.get(k);
+    if (waiters === undefined) return;
+    this.waiting.delete(k);
+    for (const id of waiters) {
+      this.logs[id].waitKey = null;
+      this.logs[id].baseHash = hash;
+      this.rehash(id);
+    }
+  }
+
+  /** Recomputes a log's hashes from its base and records the entries nobody held before. */
+  private rehash(node: NodeId): void {
+    const l = this.logs[node];
+    let prev = l.baseHash;
+    for (let i = 0; i < l.terms.length; i++) {
+      prev = entryHash(prev, l.terms[i], l.ids[i]);
+      l.hashes[i] = prev;
+      const k = key(l.base + 1 + i, l.terms[i]);
+      // A conflict found this late is not reported: log-matching is checked as entries are written.
+      if (!this.known.has(k)) this.learn(k, prev, node);
+    }
   }
 
   /** The first index at which two nodes' logs differ, searching 1..upTo (binary search on prefix hashes). */
@@ -97,9 +191,18 @@ export class LogMirror {
 
 interface NodeLog {
   base: number;
+  baseTerm: number;
   baseHash: number;
+  /** Set while the base hash waits for someone to write the snapshot's last entry. */
+  waitKey: number | null;
   terms: number[];
   hashes: number[];
+  /** Command ids ('' for a no-op), to rehash when a waiting base becomes known. */
+  ids: string[];
+}
+
+function emptyLog(): NodeLog {
+  return { base: 0, baseTerm: 0, baseHash: EMPTY, waitKey: null, terms: [], hashes: [], ids: [] };
 }
 
 function key(index: number, term: number): number {

@@ -25,6 +25,7 @@ export function renderEventLine(e: TraceEvent): string {
   if (e.links !== undefined && e.note === undefined) what.push(`${e.links.length} links`);
   if (what.length > 0) parts.push(what.join(' '));
   if (e.log !== undefined) parts.push(renderLogChange(e.log));
+  for (const ch of e.logs ?? []) parts.push(renderLogChange(ch));
   if (e.apply !== undefined) parts.push(`applied ${e.apply[0]}..${e.apply[1]} digest=${e.apply[2]}`);
   if (e.state !== undefined) {
     const s = e.state;
@@ -35,6 +36,7 @@ export function renderEventLine(e: TraceEvent): string {
 
 function renderLogChange(log: NonNullable<TraceEvent['log']>): string {
   const out: string[] = [];
+  if (log.reset === true) out.push('log now');
   if (log.snap !== undefined) out.push(`snapshot..${log.snap[0]}/t${log.snap[1]}`);
   if (log.trunc !== undefined) out.push(`truncate ${log.trunc}..`);
   if (log.app !== undefined && log.app.length > 0) {
@@ -43,6 +45,8 @@ function renderLogChange(log: NonNullable<TraceEvent['log']>): string {
     const terms = [...new Set(log.app.map((a) => a[1]))].map((t) => `t${t}`).join(',');
     out.push(first === last ? `+${first[0]}/t${first[1]}` : `+${first[0]}..${last[0]}/${terms}`);
   }
+  if (log.reset === true && out.length === 1) out.push('empty');
+  if (log.sync === false) out.push('(unsynced)');
   return out.join(' ');
 }
 

@@ -61,9 +61,10 @@ describe('minimizeSchedule', () => {
     const found = explore({ factory: coreFactory('apply-uncommitted'), implementation: meta('apply-uncommitted'), iterations: 100, seed: 2, nodes: 5, shrinkTimeMs: 0 });
     const schedule = found.failure!.schedule;
     const before = sizeOf(schedule, runChecked(coreFactory('apply-uncommitted'), schedule));
-    const m = minimizeSchedule(coreFactory('apply-uncommitted'), schedule, 'state-machine-safety', 60_000);
+    const invariant = found.failure!.finding.invariant;
+    const m = minimizeSchedule(coreFactory('apply-uncommitted'), schedule, invariant, 60_000);
     expect(m).not.toBeNull();
-    expect(runChecked(coreFactory('apply-uncommitted'), m!.schedule).finding?.invariant).toBe('state-machine-safety');
+    expect(runChecked(coreFactory('apply-uncommitted'), m!.schedule).finding?.invariant).toBe(invariant);
     expect(m!.size.events).toBeLessThanOrEqual(before.events);
     expect(m!.schedule.faults.length).toBeLessThanOrEqual(schedule.faults.length);
   });

@@ -25,11 +25,17 @@ export interface NodeState {
   readonly applied: number;
 }
 
-/** A durable log change: snapshot through [index, term], truncate from, append [index, term, command id]. */
+/**
+ * A log change: snapshot through [index, term], truncate from, append [index, term, command id].
+ * `sync: false`: written but not yet durable. `reset` (on a crash that lost writes): the log is
+ * replaced by exactly this snapshot and these entries, what survived on disk.
+ */
 export interface LogChange {
   readonly snap?: readonly [number, number];
   readonly trunc?: number;
   readonly app?: readonly (readonly [number, number, string | null])[];
+  readonly sync?: false;
+  readonly reset?: true;
 }
 
 export interface TraceEvent {
@@ -49,6 +55,10 @@ export interface TraceEvent {
   /** The node's state after the event. */
   readonly state?: NodeState;
   readonly log?: LogChange;
+  /** Several writes of one input, or unsynced ones, in order (one synced change is `log`). */
+  readonly logs?: readonly LogChange[];
+  /** A crash with unsynced writes: [parts buffered, parts kept]. */
+  readonly lost?: readonly [number, number];
   /** Applied entries [first, last] and the state digest after the last. */
   readonly apply?: readonly [number, number, number];
 }

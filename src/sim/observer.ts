@@ -1,4 +1,4 @@
-import type { Applied, DurableWrite, NodeId, Observation, Output } from '../raft/types.js';
+import type { Applied, DurableWrite, NodeId, Observation, Output, StoredState } from '../raft/types.js';
 
 /** What a checker sees of one node input: the node's state before and after, and its effects. */
 export interface StepInfo {
@@ -8,7 +8,11 @@ export interface StepInfo {
   /** null right after a restart. */
   readonly before: Observation | null;
   readonly after: Observation;
-  readonly write: DurableWrite | undefined;
+  /**
+   * The input's writes in order (an output's `write` is the one-element list). The synced
+   * ones, and every write before the last synced one, are durable once the input is done.
+   */
+  readonly writes: readonly DurableWrite[];
   readonly applied: readonly Applied[];
   readonly restored: Output['restored'];
 }
@@ -28,12 +32,20 @@ export interface Finding {
   readonly message: string;
 }
 
+/** What a crash left on the node's disk. */
+export interface CrashInfo {
+  /** Some unsynced writes, or parts of them, were lost. */
+  readonly lost: boolean;
+  /** The disk after the crash: what the node restarts with. */
+  readonly stored: StoredState | null;
+}
+
 export type Report = Omit<Finding, 'step' | 'time' | 'kind'>;
 
 /** A safety checker: fed every node input in order; returns a report on the first violation. */
 export interface Checker {
   readonly name: string;
   onStep(info: StepInfo): Report | null;
-  /** The node lost its volatile state. */
-  onCrash?(node: NodeId): void;
+  /** The node lost its volatile state, and maybe unsynced writes (see {@link CrashInfo}). */
+  onCrash?(node: NodeId, info: CrashInfo): void;
 }

@@ -1,6 +1,7 @@
 import type { Timing } from '../raft/types.js';
 import { Prng, STREAM } from './prng.js';
 import type { ScriptStep } from './script.js';
+import type { CrashLoss } from './storage.js';
 
 /**
  * A run is fully described by a Schedule: plain data that fast-check can generate and shrink,
@@ -55,15 +56,29 @@ export type NodeRef = number;
 
 /**
  * When a crash strikes: at its time, or armed at its time and struck at the node's next
- * durable vote for another node ('vote', after the reply is sent), next durable append as
- * leader ('append', before anything is sent) or next InstallSnapshot sent ('snapshot', after
- * it left): the moments where persistence and compaction bugs show. With node 0 an armed
- * crash strikes whichever node does it next.
+ * written vote for another node ('vote', after the reply is sent), next append as leader
+ * ('append', before anything is sent), next acknowledgement of its leader's AppendEntries
+ * ('ack': a delivery from the node's leader that wrote entries and answered, after the answer
+ * left) or next snapshot message sent ('snapshot', after it left): the moments where
+ * persistence and compaction bugs show. With node 0 an armed crash strikes whichever node
+ * does it next. Every trigger is read from what the simulator sees (writes, observations,
+ * who a message goes to; for 'snapshot', a message type containing "snap"), so it works for
+ * any implementation's message names.
  */
-export type CrashTrigger = 'time' | 'vote' | 'append' | 'snapshot';
+export type CrashTrigger = 'time' | 'vote' | 'append' | 'ack' | 'snapshot';
 
 export type Fault =
-  | { readonly at: number; readonly kind: 'crash'; readonly node: NodeRef; readonly downMs: number; readonly trigger?: CrashTrigger }
+  | {
+      readonly at: number;
+      readonly kind: 'crash';
+      readonly node: NodeRef;
+      readonly downMs: number;
+      readonly trigger?: CrashTrigger;
+      /** What becomes of the node's unsynced writes; absent: nothing is lost. */
+      readonly loss?: CrashLoss;
+      /** With loss 'torn': parts kept (at most all but one of the buffered parts). */
+      readonly keep?: number;
+    }
   /** The nodes in `side` and the rest cannot talk either way. */
   | { readonly at: number; readonly kind: 'partition'; readonly side: readonly NodeRef[]; readonly durationMs: number }
   | { readonly at: number; readonly kind: 'isolate'; readonly node: NodeRef; readonly durationMs: number }

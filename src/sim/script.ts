@@ -1,5 +1,6 @@
 import type { NodeId } from '../raft/types.js';
 import type { TraceEvent } from './events.js';
+import type { CrashLoss } from './storage.js';
 
 /**
  * One decision of a scripted run. A script replaces time-driven scheduling: nodes boot at 0,
@@ -16,8 +17,11 @@ export type ScriptStep =
   | { readonly t: number; readonly do: 'duplicate'; readonly from: NodeId; readonly to: NodeId; readonly msg: string }
   /** `note` says why, for the reader: lost, cut or down. */
   | { readonly t: number; readonly do: 'drop'; readonly from: NodeId; readonly to: NodeId; readonly msg: string; readonly note?: string }
-  /** `note` says why, for the reader: "after its vote", say. */
-  | { readonly t: number; readonly do: 'crash'; readonly node: NodeId; readonly note?: string }
+  /**
+   * `note` says why, for the reader: "after its vote", say. `loss` and `keep` say what becomes
+   * of the node's unsynced writes, as a crash fault's do; absent: nothing is lost.
+   */
+  | { readonly t: number; readonly do: 'crash'; readonly node: NodeId; readonly note?: string; readonly loss?: CrashLoss; readonly keep?: number }
   | { readonly t: number; readonly do: 'restart'; readonly node: NodeId }
   /** A client command `id` (c1, c2, ... or probeN) proposed to the node. */
   | { readonly t: number; readonly do: 'propose'; readonly node: NodeId; readonly id: string };
@@ -28,6 +32,12 @@ export interface ScriptUse {
   readonly skipped: readonly number[];
   /** Index of the step during which the run ended with a finding (-1: while booting); null when it ran to the end. */
   readonly stoppedAt: number | null;
+}
+
+/** A recorded crash's effect on unsynced writes as a step's choice: the same writes meet the same fate. */
+function lossOf(lost: TraceEvent['lost']): { loss?: CrashLoss; keep?: number } {
+  if (lost === undefined || lost[1] === lost[0]) return {};
+  return lost[1] === 0 ? { loss: 'unsynced' } : { loss: 'torn', keep: lost[1] };
 }
 
 /** The command a proposal step names: c1, c2, ... as the timed client numbers them, or a probe. */
@@ -64,7 +74,7 @@ export function scriptFromEvents(events: readonly TraceEvent[]): ScriptStep[] {
         // The timed run's restart is a step of its own here; only the reason carries over. An
         // append-triggered crash struck before the sends; here they are in flight already.
         const why = e.note === undefined ? undefined : /\(([^)]*)\)$/.exec(e.note)?.[1]?.replace(/, before sending$/, '');
-        steps.push(why === undefined ? { t: e.t, do: 'crash', node: e.node } : { t: e.t, do: 'crash', node: e.node, note: why });
+        steps.push({ t: e.t, do: 'crash', node: e.node, ...(why === undefined ? {} : { note: why }), ...lossOf(e.lost) });
         break;
       }
       case 'restart':

@@ -1,4 +1,4 @@
-import type { Command, Message, NodeFactory, NodeId, Observation, Output, ProposalResult, RaftNode } from '../raft/types.js';
+import type { Command, DurableWrite, Message, NodeFactory, NodeId, Observation, Output, ProposalResult, RaftNode } from '../raft/types.js';
 import { describeMessage } from './describe.js';
 import type { EventKind, LogChange, NodeState, TraceEvent } from './events.js';
 import { InFlight } from './in-flight.js';
@@ -7,7 +7,8 @@ import type { Checker, Finding, Report, StepInfo } from './observer.js';
 import { bootSeed, Prng } from './prng.js';
 import { CALM_NETWORK, type CrashTrigger, type Fault, type NetworkKnobs, type NodeRef, type Schedule } from './schedule.js';
 import { scriptCommandIndex, type ScriptStep, type ScriptUse } from './script.js';
-import { Storage } from './storage.js';
+import { Storage, type CrashLoss } from './storage.js';
+import { ackTo, writesOf } from './writes.js';
 
 export interface SimOptions {
   readonly factory: NodeFactory;
@@ -88,6 +89,8 @@ interface Armed {
   readonly node: NodeRef;
   readonly trigger: Exclude<CrashTrigger, 'time'>;
   readonly downMs: number;
+  readonly loss: CrashLoss;
+  readonly keep: number;
 }
 
 /** Thrown inside the loop to end the run with a finding. */
@@ -144,6 +147,8 @@ export class Simulator {
   private readonly inFlight: InFlight | null;
   private scriptAt = -1;
   private readonly scriptSkipped: number[] = [];
+  /** The sender of the message being delivered, while its input runs (for the 'ack' trigger). */
+  private deliveringFrom: NodeId | null = null;
 
   constructor(options: SimOptions) {
     this.schedule = options.schedule;
@@ -250,8 +255,9 @@ export class Simulator {
     return this.now;
   }
 
-  crashNode(id: NodeId): Finding | null {
-    return this.guarded(() => this.crash(id, null));
+  /** Crashes a node; `loss` says what becomes of its unsynced writes (default: nothing is lost). */
+  crashNode(id: NodeId, loss: CrashLoss = 'none', keep = 0): Finding | null {
+    return this.guarded(() => this.crash(id, null, '', loss, keep));
   }
 
   restartNode(id: NodeId): Finding | null {
@@ -317,7 +323,7 @@ export class Simulator {
   /** Durable log length of a node (what it would restart with). */
   storedLogSize(id: NodeId): { readonly snapshotIndex: number; readonly entries: number } {
     const st = this.nodes[id].storage;
-    return { snapshotIndex: st.snapshotIndex, entries: st.entries.length };
+    return { snapshotIndex: st.snapshotIndex, entries: st.entryCount };
   }
 
   /** Messages sent so far, in all or of one type (with `track`). */
@@ -471,7 +477,7 @@ export class Simulator {
       this.emit('apply', sn.id, { apply: [first, last.index, last.digest] });
     }
 
-    const info: StepInfo = { node: sn.id, step: stepNo, time: this.now, before, after, write: out.write, applied: out.applied, restored };
+    const info: StepInfo = { node: sn.id, step: stepNo, time: this.now, before, after, writes: writesOf(out), applied: out.applied, restored };
     for (const c of this.checkers) {
       const r = c.onStep(info);
       if (r !== null) throw new Stop(this.report(r, stepNo));
@@ -481,7 +487,7 @@ export class Simulator {
     // An append-triggered crash lands between the fsync and the sends: the entry is durable
     // on this node alone.
     if (strike !== null && strike.trigger === 'append') {
-      this.crash(sn.id, strike.downMs, 'after its append, before sending');
+      this.crash(sn.id, strike.downMs, 'after its append, before sending', strike.loss, strike.keep);
       return out;
     }
     // A scripted run never reads the time: a tick step only asks whether a timer is armed.
@@ -491,25 +497,32 @@ export class Simulator {
       sn.timerSeq = this.seq++;
     }
     for (const m of out.messages) this.send(m);
-    // Vote- and snapshot-triggered crashes land after the messages left.
-    if (strike !== null) this.crash(sn.id, strike.downMs, `after its ${strike.trigger}`);
+    // Vote-, ack- and snapshot-triggered crashes land after the messages left.
+    if (strike !== null) this.crash(sn.id, strike.downMs, `after its ${strike.trigger}`, strike.loss, strike.keep);
     return out;
   }
 
   /**
-   * The armed crash this output sets off, if any. Node 0 means whoever does it next: votes
-   * for another node, appends as leader, or sends an InstallSnapshot (our core's message type).
+   * The armed crash this output sets off, if any. Node 0 means whoever does it next. Each
+   * trigger is read from what the simulator sees, never from our core's payloads: 'vote', a
+   * write (synced or not) whose hardState votes for another node; 'append', entries written
+   * while the observation says leader; 'ack', a delivery from the node's leader (per its
+   * observation) that wrote entries and sent something back to that leader; 'snapshot', a
+   * message whose type names a snapshot (InstallSnapshot, etcd's MsgSnap: any type containing
+   * "snap", in any case).
    */
   private takeArmed(id: NodeId, after: Observation, out: Output): Armed | null {
-    const w = out.write;
+    const writes = writesOf(out);
     const did = (t: Armed['trigger']): boolean => {
       switch (t) {
         case 'vote':
-          return w?.hardState !== undefined && w.hardState.votedFor !== null && w.hardState.votedFor !== id;
+          return writes.some((w) => w.hardState !== undefined && w.hardState.votedFor !== null && w.hardState.votedFor !== id);
         case 'append':
-          return (w?.append?.length ?? 0) > 0 && after.role === 'leader';
+          return after.role === 'leader' && writes.some((w) => (w.append?.length ?? 0) > 0);
+        case 'ack':
+          return ackTo(this.deliveringFrom, after, out.messages) && writes.some((w) => (w.append?.length ?? 0) > 0);
         case 'snapshot':
-          return out.messages.some((m) => m.type === 'InstallSnapshot');
+          return out.messages.some((m) => typeof m.type === 'string' && /snap/i.test(m.type));
       }
     };
     const i = this.armed.findIndex((a) => (a.node === 0 || a.node === id) && did(a.trigger));
@@ -536,22 +549,38 @@ export class Simulator {
       return `timer is ${String(out.timer)}`;
     }
     if (after === null || typeof after !== 'object' || typeof after.term !== 'number') return 'observe() did not return an observation';
-    if (out.write !== undefined) {
-      const bad = sn.storage.apply(out.write);
+    return this.persist(sn, out);
+  }
+
+  /** Makes the output's writes, in order: synced ones durable, the others buffered. */
+  private persist(sn: SimNode, out: Output): string | null {
+    if (out.write !== undefined && out.writes !== undefined) return 'both write and writes are set (write is shorthand for writes: [write])';
+    if (out.writes !== undefined && !Array.isArray(out.writes)) return 'writes is not an array';
+    for (const w of writesOf(out)) {
+      if (w === null || typeof w !== 'object') return `a write is ${String(w)}`;
+      const bad = sn.storage.write(w);
       if (bad !== null) return `durable write: ${bad}`;
     }
     return null;
   }
 
-  private crash(id: NodeId, downMs: number | null, why = ''): void {
+  private crash(id: NodeId, downMs: number | null, why: string, loss: CrashLoss, keep: number): void {
     const sn = this.nodes[id];
     if (sn.node === null) return;
     sn.node = null;
     sn.obs = null;
     sn.timerAt = -1;
     sn.incarnation++;
-    for (const c of this.checkers) c.onCrash?.(id);
-    this.emit('crash', id, { note: `${downMs === null ? 'down' : `down for ${downMs} ms`}${why === '' ? '' : ` (${why})`}` });
+    const { buffered, kept } = sn.storage.crash(loss, keep);
+    const stored = sn.storage.read();
+    for (const c of this.checkers) c.onCrash?.(id, { lost: kept < buffered, stored });
+    const down = downMs === null ? 'down' : `down for ${downMs} ms`;
+    const lost = buffered === 0 ? '' : `, ${kept === buffered ? 'kept all' : kept === 0 ? 'lost all' : `kept ${kept}`} of ${buffered} unsynced write parts`;
+    this.emit('crash', id, {
+      note: `${down}${lost}${why === '' ? '' : ` (${why})`}`,
+      ...(buffered === 0 ? {} : { lost: [buffered, kept] as const }),
+      ...(kept < buffered ? { log: survivingLog(stored) } : {}),
+    });
     if (downMs !== null) this.push({ time: this.now + downMs, seq: 0, kind: 'restart', node: id, incarnation: sn.incarnation });
   }
 
@@ -594,7 +623,7 @@ export class Simulator {
         return true;
       case 'crash':
         if (sn.node === null) return false;
-        this.crash(sn.id, null, st.note ?? '');
+        this.crash(sn.id, null, st.note ?? '', st.loss ?? 'none', st.keep ?? 0);
         return true;
       case 'restart':
         if (sn.node !== null) return false;
@@ -646,7 +675,12 @@ export class Simulator {
     this.delivered++;
     // InstallSnapshot gets its own kind: in a trace it is the moment a follower's state jumps.
     const kind = m.type === 'InstallSnapshot' ? 'install-snapshot' : 'deliver';
-    this.input(sn, kind, this.record ? { from: m.from, msg: describeMessage(m) } : undefined, (n) => n.receive(m));
+    this.deliveringFrom = m.from;
+    try {
+      this.input(sn, kind, this.record ? { from: m.from, msg: describeMessage(m) } : undefined, (n) => n.receive(m));
+    } finally {
+      this.deliveringFrom = null;
+    }
   }
 
   // ---- faults -------------------------------------------------------------------------------
@@ -666,13 +700,15 @@ export class Simulator {
     switch (f.kind) {
       case 'crash': {
         const trigger = f.trigger ?? 'time';
+        const loss = f.loss ?? 'none';
+        const keep = f.keep ?? 0;
         if (trigger !== 'time') {
-          this.armed.push({ node: f.node >= 1 && f.node <= this.schedule.nodes ? f.node : 0, trigger, downMs: f.downMs });
+          this.armed.push({ node: f.node >= 1 && f.node <= this.schedule.nodes ? f.node : 0, trigger, downMs: f.downMs, loss, keep });
           return;
         }
         const id = this.resolve(f.node);
         if (id === null) return this.emit('crash', 0, { note: 'no leader to crash' });
-        return this.crash(id, f.downMs);
+        return this.crash(id, f.downMs, '', loss, keep);
       }
       case 'partition': {
         const side = new Set(f.side.map((r) => this.resolve(r)).filter((x): x is NodeId => x !== null));
@@ -780,18 +816,10 @@ export class Simulator {
 
   private event(kind: EventKind, node: NodeId, after: Observation, out: Output, extra: Partial<TraceEvent> | undefined): TraceEvent {
     const state: NodeState = { role: after.role, term: after.term, vote: after.votedFor, commit: after.commitIndex, applied: after.lastApplied };
-    const w = out.write;
-    let log: LogChange | undefined;
-    if (w !== undefined && (w.snapshot !== undefined || w.truncateFrom !== undefined || (w.append?.length ?? 0) > 0)) {
-      log = {
-        ...(w.snapshot !== undefined ? { snap: [w.snapshot.lastIncludedIndex, w.snapshot.lastIncludedTerm] as const } : {}),
-        ...(w.truncateFrom !== undefined ? { trunc: w.truncateFrom } : {}),
-        ...(w.append !== undefined && w.append.length > 0
-          ? { app: w.append.map((e) => [e.index, e.term, e.command === null ? null : e.command.id] as const) }
-          : {}),
-      };
-    }
-    return { step: this.step++, t: this.now, kind, node, ...extra, state, ...(log !== undefined ? { log } : {}) };
+    const changes = writesOf(out).flatMap((w) => logChange(w) ?? []);
+    // One synced change is recorded as `log`, as contract-1 traces have it; anything else as `logs`.
+    const log = changes.length === 1 && changes[0].sync === undefined ? { log: changes[0] } : changes.length > 0 ? { logs: changes } : {};
+    return { step: this.step++, t: this.now, kind, node, ...extra, state, ...log };
   }
 
   private finding(invariant: string, kind: Finding['kind'], nodes: NodeId[], message: string): Finding {
@@ -842,6 +870,27 @@ export class Simulator {
     }
     return top;
   }
+}
+
+/** A write's change to the log as a trace records it; null when it leaves the log alone. */
+function logChange(w: DurableWrite): LogChange | null {
+  if (w.snapshot === undefined && w.truncateFrom === undefined && (w.append?.length ?? 0) === 0) return null;
+  return {
+    ...(w.snapshot !== undefined ? { snap: [w.snapshot.lastIncludedIndex, w.snapshot.lastIncludedTerm] as const } : {}),
+    ...(w.truncateFrom !== undefined ? { trunc: w.truncateFrom } : {}),
+    ...(w.append !== undefined && w.append.length > 0 ? { app: w.append.map((e) => [e.index, e.term, e.command === null ? null : e.command.id] as const) } : {}),
+    ...(w.sync === false ? { sync: false as const } : {}),
+  };
+}
+
+/** The log a crash left, as a trace records it: it replaces what the node had written. */
+function survivingLog(stored: ReturnType<Storage['read']>): LogChange {
+  const snap = stored?.snapshot ?? null;
+  return {
+    reset: true,
+    ...(snap === null ? {} : { snap: [snap.lastIncludedIndex, snap.lastIncludedTerm] as const }),
+    ...((stored?.log.length ?? 0) > 0 ? { app: stored!.log.map((e) => [e.index, e.term, e.command === null ? null : e.command.id] as const) } : {}),
+  };
 }
 
 function command(id: string, k: number): Command {

@@ -1,10 +1,16 @@
 import type { DurableWrite, Entry, HardState, Snapshot, StoredState } from '../raft/types.js';
 
 /**
- * One node's disk. It survives crashes; it holds exactly what the node asked to make durable,
- * so a node that forgets to persist something forgets it here too.
+ * What a crash does to the writes not yet synced: keeps them all ('none', as a disk whose
+ * cache was flushed in time), loses them all ('unsynced'), or keeps a prefix of their parts
+ * ('torn', a write cut short).
  */
-export class Storage {
+export type CrashLoss = 'none' | 'unsynced' | 'torn';
+
+export const CRASH_LOSSES: readonly CrashLoss[] = ['none', 'unsynced', 'torn'];
+
+/** A disk's contents: a term and vote, a snapshot and the entries after it. */
+export class Disk {
   hardState: HardState = { term: 0, votedFor: null };
   snapshot: Snapshot | null = null;
   /** Invariant: entries[i].index === snapshotIndex + 1 + i. */
@@ -65,5 +71,110 @@ export class Storage {
       return null;
     }
     return { hardState: this.hardState, snapshot: this.snapshot, log: this.entries.slice() };
+  }
+
+  copy(): Disk {
+    const d = new Disk();
+    d.hardState = this.hardState;
+    d.snapshot = this.snapshot;
+    d.entries = this.entries.slice();
+    return d;
+  }
+}
+
+/** How many parts a write has, in the order a torn write keeps a prefix of them. */
+export function partCount(w: DurableWrite): number {
+  return (w.hardState !== undefined ? 1 : 0) + (w.snapshot !== undefined ? 1 : 0) + (w.truncateFrom !== undefined ? 1 : 0) + (w.append?.length ?? 0);
+}
+
+/** The first `n` parts of a write (hardState, snapshot, truncateFrom, then each entry). */
+export function writePrefix(w: DurableWrite, n: number): DurableWrite {
+  const out: { hardState?: HardState; snapshot?: Snapshot; truncateFrom?: number; append?: readonly Entry[] } = {};
+  let left = n;
+  if (w.hardState !== undefined && left > 0) {
+    out.hardState = w.hardState;
+    left--;
+  }
+  if (w.snapshot !== undefined && left > 0) {
+    out.snapshot = w.snapshot;
+    left--;
+  }
+  if (w.truncateFrom !== undefined && left > 0) {
+    out.truncateFrom = w.truncateFrom;
+    left--;
+  }
+  if (w.append !== undefined && left > 0) out.append = w.append.slice(0, left);
+  return out;
+}
+
+/** What a crash did to the buffered writes. */
+export interface CrashOutcome {
+  /** Parts buffered (not synced) when the crash struck. */
+  readonly buffered: number;
+  /** Of those, the parts that survived. */
+  readonly kept: number;
+}
+
+/**
+ * One node's disk. It survives crashes; it holds exactly what the node asked to write, so a
+ * node that forgets to persist something forgets it here too. A synced write (an fsync) makes
+ * it and every earlier write durable; an unsynced one is buffered until the next synced write,
+ * and a crash before that may lose it (see {@link CrashLoss}).
+ */
+export class Storage {
+  /** What any crash leaves. */
+  private durable = new Disk();
+  /** What the node has written: the durable disk plus the buffered writes. */
+  private written = new Disk();
+  private buffered: DurableWrite[] = [];
+
+  get snapshotIndex(): number {
+    return this.durable.snapshotIndex;
+  }
+
+  /** Durable entries after the snapshot. */
+  get entryCount(): number {
+    return this.durable.entries.length;
+  }
+
+  /** Applies a write as the node made it; returns what is wrong with it, or null when valid. */
+  write(w: DurableWrite): string | null {
+    if (w.sync !== undefined && typeof w.sync !== 'boolean') return `sync is ${String(w.sync)}, not a boolean`;
+    const bad = this.written.apply(w);
+    if (bad !== null) return bad;
+    if (w.sync === false) {
+      this.buffered.push(w);
+      return null;
+    }
+    if (this.buffered.length === 0) {
+      this.durable.apply(w);
+      return null;
+    }
+    for (const b of this.buffered) this.durable.apply(b);
+    this.durable.apply(w);
+    this.buffered = [];
+    return null;
+  }
+
+  /** The node is gone: its buffered writes survive as `loss` says (`keep` parts, torn). */
+  crash(loss: CrashLoss, keep: number): CrashOutcome {
+    const parts = this.buffered.reduce((n, w) => n + partCount(w), 0);
+    if (parts === 0) return { buffered: 0, kept: 0 };
+    const kept = loss === 'none' ? parts : loss === 'unsynced' ? 0 : Math.max(0, Math.min(keep, parts - 1));
+    let left = kept;
+    for (const w of this.buffered) {
+      if (left <= 0) break;
+      const n = partCount(w);
+      this.durable.apply(n <= left ? w : writePrefix(w, left));
+      left -= n;
+    }
+    this.buffered = [];
+    this.written = this.durable.copy();
+    return { buffered: parts, kept };
+  }
+
+  /** What the node gets back on restart. */
+  read(): StoredState | null {
+    return this.durable.read();
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SAFETY_INVARIANTS } from '../check/checkers.js';
 import { CHOICE_RANGE } from '../sim/schedule.js';
 
 export const TRACE_FORMAT = 'raft-check-trace';
@@ -23,8 +24,10 @@ const network = z.object({
   slowMaxMs: nat,
 }).refine((k) => k.delayMinMs <= k.delayMaxMs, 'delayMinMs must not exceed delayMaxMs');
 
+const loss = { loss: z.enum(['none', 'unsynced', 'torn']).optional(), keep: nat.optional() };
+
 const fault = z.discriminatedUnion('kind', [
-  z.object({ at: nat, kind: z.literal('crash'), node: nodeId, downMs: nat, trigger: z.enum(['time', 'vote', 'append', 'snapshot']).optional() }),
+  z.object({ at: nat, kind: z.literal('crash'), node: nodeId, downMs: nat, trigger: z.enum(['time', 'vote', 'append', 'ack', 'snapshot']).optional(), ...loss }),
   z.object({ at: nat, kind: z.literal('partition'), side: z.array(nodeId), durationMs: nat }),
   z.object({ at: nat, kind: z.literal('isolate'), node: nodeId, durationMs: nat }),
   z.object({ at: nat, kind: z.literal('cut'), from: nodeId, to: nodeId, durationMs: nat }),
@@ -36,7 +39,7 @@ const scriptStep = z.discriminatedUnion('do', [
   z.object({ do: z.literal('deliver'), ...from }),
   z.object({ do: z.literal('duplicate'), ...from }),
   z.object({ do: z.literal('drop'), ...from, note: z.string().optional() }),
-  z.object({ t: nat, do: z.literal('crash'), node: nodeId, note: z.string().optional() }),
+  z.object({ t: nat, do: z.literal('crash'), node: nodeId, note: z.string().optional(), ...loss }),
   z.object({ t: nat, do: z.literal('restart'), node: nodeId }),
   z.object({ t: nat, do: z.literal('propose'), node: nodeId, id: z.string() }),
 ]);
@@ -69,6 +72,14 @@ const findingSchema = z.object({
 
 const pair = z.tuple([nodeId, nodeId]);
 
+const logChange = z.object({
+  snap: z.tuple([nat, nat]).optional(),
+  trunc: nat.optional(),
+  app: z.array(z.tuple([nat, nat, z.string().nullable()])).optional(),
+  sync: z.literal(false).optional(),
+  reset: z.literal(true).optional(),
+});
+
 const eventSchema = z.object({
   step: nat,
   t: nat,
@@ -81,13 +92,9 @@ const eventSchema = z.object({
   state: z
     .object({ role: z.enum(['follower', 'candidate', 'leader']), term: nat, vote: nodeId.nullable(), commit: nat, applied: nat })
     .optional(),
-  log: z
-    .object({
-      snap: z.tuple([nat, nat]).optional(),
-      trunc: nat.optional(),
-      app: z.array(z.tuple([nat, nat, z.string().nullable()])).optional(),
-    })
-    .optional(),
+  log: logChange.optional(),
+  logs: z.array(logChange).optional(),
+  lost: z.tuple([nat, nat]).optional(),
   apply: z.tuple([nat, nat, nat]).optional(),
 });
 
@@ -101,6 +108,11 @@ export const traceSchema = z.object({
   profile: z.string(),
   seed: int.nullable(),
   path: z.string().nullable(),
+  /**
+   * The safety invariants the run was checked against. Absent in traces recorded before
+   * commit-durability existed: those replay against the five of Figure 3, as they were made.
+   */
+  checks: z.array(z.enum(SAFETY_INVARIANTS)).optional(),
   schedule: scheduleSchema,
   violation: findingSchema.nullable(),
   shrink: z.object({ before: sizeSchema, after: sizeSchema, runs: nat }).nullable(),

@@ -1,3 +1,4 @@
+import { SAFETY_INVARIANTS } from '../check/checkers.js';
 import type { RunResult } from '../sim/simulator.js';
 import type { Schedule } from '../sim/schedule.js';
 import { VERSION } from '../version.js';
@@ -22,6 +23,7 @@ export function toTrace(meta: TraceMeta, schedule: Schedule, run: RunResult): Tr
     profile: meta.profile,
     seed: meta.seed,
     path: meta.path,
+    checks: [...SAFETY_INVARIANTS],
     schedule: schedule as TraceFile['schedule'],
     violation: run.finding === null ? null : { ...run.finding, nodes: [...run.finding.nodes], terms: run.finding.terms === undefined ? undefined : [...run.finding.terms] },
     shrink: meta.shrink ?? null,

@@ -1,4 +1,5 @@
 import type { NodeFactory } from '../raft/types.js';
+import { FIGURE_3_INVARIANTS } from '../check/checkers.js';
 import { runChecked } from '../check/run.js';
 import type { Finding } from '../sim/observer.js';
 import type { TraceFile } from './format.js';
@@ -19,9 +20,12 @@ export interface ReplayResult {
   readonly events: readonly TraceEvent[];
 }
 
-/** Re-executes a trace's schedule and compares every step with the recording. */
+/**
+ * Re-executes a trace's schedule, with the checkers it was recorded with, and compares every
+ * step with the recording.
+ */
 export function replayTrace(trace: TraceFile, factory: NodeFactory): ReplayResult {
-  const run = runChecked(factory, trace.schedule, { record: true });
+  const run = runChecked(factory, trace.schedule, { record: true, invariants: trace.checks ?? FIGURE_3_INVARIANTS });
   const got = run.events ?? [];
   const want = trace.events;
   const n = Math.max(got.length, want.length);

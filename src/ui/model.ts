@@ -86,9 +86,10 @@ export function termAt(v: NodeView, index: number): number | undefined {
 
 /** Applies a durable log change as storage does: snapshot, then truncate, then append. */
 function applyLog(v: NodeView, ch: NonNullable<TraceEvent['log']>): NodeView {
-  let snapIndex = v.snapIndex;
-  let snapTerm = v.snapTerm;
-  let log = v.log;
+  // A crash that lost writes: the log is what survived, a snapshot (or none) and entries.
+  let snapIndex = ch.reset === true ? 0 : v.snapIndex;
+  let snapTerm = ch.reset === true ? 0 : v.snapTerm;
+  let log = ch.reset === true ? [] : v.log;
   if (ch.snap !== undefined) {
     const [si, st] = ch.snap;
     const last = snapIndex + log.length;
@@ -154,6 +155,7 @@ export function foldEvent(s: ClusterState, e: TraceEvent, at: number): ClusterSt
       v = { ...v, role: st.role, term: st.term, vote: st.vote, commit: st.commit, applied: st.applied };
     }
     if (e.log !== undefined) v = applyLog(v, e.log);
+    for (const ch of e.logs ?? []) v = applyLog(v, ch);
     if (e.apply !== undefined && e.apply[1] > v.applied) v = { ...v, applied: e.apply[1] };
     if (v !== before) {
       const copy = nodes.slice();
