@@ -38,8 +38,12 @@ export function scheduleArb(options: ScheduleArbOptions = {}): fc.Arbitrary<Sche
     // Often a quick restart: a node back before its peers' messages of the moment arrive.
     downMs: fc.oneof(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 1, max: 2000 })),
     // 'vote' twice: a restart right after voting is where persistence bugs hide best.
-    trigger: fc.constantFrom('time' as const, 'vote' as const, 'append' as const, 'snapshot' as const, 'vote' as const),
-  });
+    trigger: fc.constantFrom('time' as const, 'vote' as const, 'append' as const, 'snapshot' as const, 'vote' as const, 'ack' as const),
+    // What the crash does to unsynced writes; shrinks toward losing nothing. Losing them all
+    // weighs double: it is what shows an acknowledgement sent before its fsync.
+    loss: fc.constantFrom('none' as const, 'unsynced' as const, 'torn' as const, 'unsynced' as const),
+    keep: fc.nat(8),
+  }).map(({ keep, ...f }) => (f.loss === 'torn' ? { ...f, keep } : f));
   const fault: fc.Arbitrary<Fault> = fc.oneof(
     { weight: 2, arbitrary: crash },
     fc.record({ at, kind: fc.constant('partition' as const), side: fc.uniqueArray(ref, { maxLength: 4 }), durationMs: fc.integer({ min: 50, max: 3000 }) }),

@@ -59,7 +59,20 @@ export function minimizeAsScript(
     if (again === null || again.size.events > best.size.events) break;
     best = again;
   }
-  return { ...best, runs };
+  return { ...simplerCrashes(best, attempt, outOfBudget), runs };
+}
+
+/** Crash steps that lose no writes, wherever the failure does not need the loss. */
+function simplerCrashes(first: Minimized, attempt: (steps: readonly ScriptStep[]) => Minimized | null, outOfBudget: () => boolean): Minimized {
+  let best = first;
+  for (let i = best.schedule.script!.length - 1; i >= 0 && !outOfBudget(); i--) {
+    const st = best.schedule.script![i];
+    if (st === undefined || st.do !== 'crash' || st.loss === undefined) continue;
+    const { loss: _loss, keep: _keep, ...plain } = st;
+    const r = attempt(best.schedule.script!.map((x, j) => (j === i ? plain : x)));
+    if (r !== null && r.size.events <= best.size.events) best = r;
+  }
+  return best;
 }
 
 export interface StageLimits {

@@ -63,6 +63,13 @@ export function minimizeSchedule(
     if (cur().net.choices.length > 0) changed = tryOne({ ...cur(), net: { ...cur().net, choices: [] } }) || changed;
     if (cur().net.seed !== null) changed = tryOne({ ...cur(), net: { ...cur().net, seed: null } }) || changed;
     changed = straighten(cur, (choices) => tryOne({ ...cur(), net: { ...cur().net, choices } })) || changed;
+    // A crash that loses nothing is the simpler story, when it is enough.
+    for (let i = cur().faults.length - 1; i >= 0; i--) {
+      const f = cur().faults[i];
+      if (f.kind !== 'crash' || f.loss === undefined) continue;
+      const { loss: _loss, keep: _keep, ...plain } = f;
+      changed = tryOne({ ...cur(), faults: cur().faults.map((g, j) => (j === i ? plain : g)) }) || changed;
+    }
     for (let i = cur().faults.length - 1; i >= 0; i--) {
       const f = cur().faults[i];
       const shorter = f.kind === 'crash' ? { ...f, downMs: Math.max(1, f.downMs >> 1) } : { ...f, durationMs: Math.max(1, f.durationMs >> 1) };

@@ -8,7 +8,7 @@ import { BUG_NAMES, type BugName } from './bugs.js';
 import type { AppendEntriesReply, RequestVoteReply } from './messages.js';
 import { RaftCore } from './node.js';
 import type { NodeId, Output, StoredState } from './types.js';
-import { ELECTION, ae, aer, appliedOf, boot, cmd, create, ent, fold, logOf, output, rv, rvr } from './test-support.js';
+import { ELECTION, ae, aer, appliedOf, boot, cmd, create, ent, fold, foldOutput, logOf, output, rv, rvr } from './test-support.js';
 
 // ---- scenarios: one per bug, each observing only the behaviour that bug is about -------------
 
@@ -29,8 +29,8 @@ const success = (out: Output): boolean => (out.messages[0] as AppendEntriesReply
 function restarted(id: NodeId, bug: BugName | null, inputs: ((n: RaftCore) => Output)[]): RaftCore {
   let disk: StoredState | null = null;
   const n = create(id, { bug });
-  disk = fold(disk, n.start().write);
-  for (const f of inputs) disk = fold(disk, f(n).write);
+  disk = foldOutput(disk, n.start());
+  for (const f of inputs) disk = foldOutput(disk, f(n));
   const r = create(id, { bug, stored: disk });
   r.start();
   return r;
@@ -150,6 +150,28 @@ const SCENARIOS: Scenario[] = [
     },
     correct: [],
     buggy: [1, 2],
+  },
+  {
+    bug: 'ack-before-sync',
+    rule: 'Figure 2: respond to RPCs only after updating stable storage',
+    run: (bug) => {
+      const n = boot(1, { bug });
+      const out = n.receive(ae(2, 1, 1, 0, 0, logOf(1, 1), 0));
+      return { success: success(out), unsynced: (out.writes ?? []).filter((w) => w.sync === false).map((w) => w.append?.length ?? 0) };
+    },
+    correct: { success: true, unsynced: [] },
+    buggy: { success: true, unsynced: [2] },
+  },
+  {
+    bug: 'split-hard-state',
+    rule: 'Figure 2: currentTerm and votedFor are persistent, before responding',
+    run: (bug) => {
+      const n = boot(1, { bug });
+      const out = n.receive(rv(2, 1, 2, 0, 0));
+      return { granted: granted(out), writes: out.writes ?? [out.write] };
+    },
+    correct: { granted: true, writes: [{ hardState: { term: 2, votedFor: 2 } }] },
+    buggy: { granted: true, writes: [{ hardState: { term: 2, votedFor: null } }, { hardState: { term: 2, votedFor: 2 }, sync: false }] },
   },
 ];
 

@@ -56,6 +56,15 @@ export const BUGS = {
     invariant: 'state-machine-safety',
     summary: 'a stale InstallSnapshot rolls the state machine back',
   },
+  'ack-before-sync': {
+    invariant: 'commit-durability',
+    summary: 'a follower acknowledges AppendEntries before its new entries are synced (written without fsync, trusting a later one)',
+  },
+  'split-hard-state': {
+    invariant: 'election-safety',
+    summary:
+      'currentTerm and votedFor are two writes, and the vote is not fsynced before the reply leaves (hashicorp/raft issue 661): a crash that loses it lets the node vote again in that term',
+  },
 } as const satisfies Record<string, { invariant: string; summary: string }>;
 
 export type BugName = keyof typeof BUGS;

@@ -13,6 +13,7 @@ import type {
 import type {
   Applied,
   Command,
+  DurableWrite,
   Entry,
   Message,
   NodeId,
@@ -92,6 +93,8 @@ export class RaftCore implements RaftNode {
   private outTimer: number | undefined;
   private outRestored: Output['restored'];
   private outProposal: ProposalResult | undefined;
+  /** The term as of the last output, to tell a new term's write from a vote in a known one. */
+  private flushedTerm = 0;
 
   constructor(init: NodeInit, options: CoreOptions = {}) {
     this.init = init;
@@ -108,6 +111,7 @@ export class RaftCore implements RaftNode {
       this.term = this.bug === 'forget-term-on-restart' ? 0 : stored.hardState.term;
       this.votedFor = this.bug === 'forget-vote-on-restart' ? null : stored.hardState.votedFor;
     }
+    this.flushedTerm = this.term;
   }
 
   // ---- inputs -------------------------------------------------------------------------------
@@ -526,10 +530,11 @@ export class RaftCore implements RaftNode {
             ...(this.outAppend.length > 0 ? { append: this.outAppend } : {}),
           }
         : undefined;
+    const writes = write === undefined ? undefined : this.bugWrites(write);
     const out: Output = {
       messages: this.outMessages,
       applied: this.outApplied,
-      ...(write !== undefined ? { write } : {}),
+      ...(writes !== undefined ? { writes } : write !== undefined ? { write } : {}),
       ...(this.outTimer !== undefined ? { timer: this.outTimer } : {}),
       ...(this.outRestored !== undefined ? { restored: this.outRestored } : {}),
       ...(this.outProposal !== undefined ? { proposal: this.outProposal } : {}),
@@ -544,6 +549,25 @@ export class RaftCore implements RaftNode {
     this.outTimer = undefined;
     this.outRestored = undefined;
     this.outProposal = undefined;
+    this.flushedTerm = this.term;
     return out;
+  }
+
+  /** The persistence bugs split the one write; undefined leaves it whole. */
+  private bugWrites(w: DurableWrite): DurableWrite[] | undefined {
+    const { hardState, append, ...rest } = w;
+    const parts = (x: DurableWrite): boolean => Object.keys(x).length > 0;
+    if (this.bug === 'ack-before-sync' && this.role === 'follower' && append !== undefined && this.outMessages.length > 0) {
+      const first: DurableWrite = { ...(hardState !== undefined ? { hardState } : {}), ...rest };
+      return [...(parts(first) ? [first] : []), { append, sync: false }];
+    }
+    if (this.bug === 'split-hard-state' && hardState !== undefined && hardState.votedFor !== null) {
+      // As hashicorp/raft's setCurrentTerm then persistVote: a new term (with no vote) is
+      // written first and synced; the vote follows unsynced, and the reply does not wait.
+      const newTerm = hardState.term !== this.flushedTerm;
+      const first: DurableWrite = { ...(newTerm ? { hardState: { term: hardState.term, votedFor: null } } : {}), ...rest, ...(append !== undefined ? { append } : {}) };
+      return [...(parts(first) ? [first] : []), { hardState, sync: false }];
+    }
+    return undefined;
   }
 }

@@ -116,6 +116,13 @@ export function snapOf(log: readonly Entry[], lastIncludedIndex: number): Snapsh
   return { lastIncludedIndex, lastIncludedTerm: log[lastIncludedIndex - 1].term, digest: kv.digest, data: kv.save() };
 }
 
+/** Every write of an output in order (`write` or `writes`), all kept: a disk nothing is lost from. */
+export function foldOutput(s: StoredState | null, out: Output): StoredState {
+  let disk = fold(s, undefined);
+  for (const w of out.writes ?? (out.write === undefined ? [] : [out.write])) disk = fold(disk, w);
+  return disk;
+}
+
 /** Storage per types.ts: hardState replaces; snapshot drops covered entries; truncateFrom; append must extend by one. */
 export function fold(s: StoredState | null, w: DurableWrite | undefined): StoredState {
   let hardState: HardState = s?.hardState ?? { term: 0, votedFor: null };

@@ -280,6 +280,82 @@ describe('crash and storage', () => {
   });
 });
 
+describe('writes: several per output, synced or not, and what a crash loses', () => {
+  /** Node 1 boots with entry 1 synced and entry 2 unsynced. */
+  function twoWrites(boots: { id: NodeId; stored: StoredState | null }[]): NodeFactory {
+    return fake((init) => ({
+      start: () =>
+        init.id !== 1 || init.stored !== null ? NOTHING : { ...NOTHING, writes: [{ hardState: { term: 1, votedFor: null }, append: [entry(1, 1)] }, { append: [entry(2, 1)], sync: false }] },
+    }), boots);
+  }
+
+  it.each([
+    ['none', [1, 2]],
+    ['unsynced', [1]],
+  ] as const)('a crash with loss %s restarts the node with entries %j', (loss, indexes) => {
+    const boots: { id: NodeId; stored: StoredState | null }[] = [];
+    const sim = new Simulator({ factory: twoWrites(boots), schedule: schedule(), record: true });
+    sim.begin();
+    sim.crashNode(1, loss);
+    sim.restartNode(1);
+    expect(boots[3].stored?.log.map((x) => x.index)).toEqual(indexes);
+    const crash = eventsOf(sim.result().events, 'crash', 1)[0];
+    expect(crash.lost).toEqual([1, loss === 'none' ? 1 : 0]);
+    // A crash that lost writes records the log that survived, for the viewer and replays.
+    if (loss === 'unsynced') expect(crash.log).toEqual({ reset: true, app: [[1, 1, 'c1']] });
+    else expect(crash.log).toBeUndefined();
+  });
+
+  it('records one synced change as `log` and anything else as `logs`, unsynced marked', () => {
+    const run = runSimulation({ factory: twoWrites([]), schedule: schedule({ durationMs: 10, livenessWindowMs: 0 }), record: true });
+    const start = eventsOf(run.events, 'start', 1)[0];
+    expect(start.log).toBeUndefined();
+    expect(start.logs).toEqual([{ app: [[1, 1, 'c1']] }, { app: [[2, 1, 'c2']], sync: false }]);
+  });
+
+  it('an output with both write and writes is malformed', () => {
+    const both = fake(() => ({ start: () => ({ ...NOTHING, write: {}, writes: [] }) }));
+    const run = runSimulation({ factory: both, schedule: schedule() });
+    expect(run.finding).toMatchObject({ invariant: 'implementation-error' });
+    expect(run.finding?.message).toMatch(/both write and writes/);
+  });
+
+  it("the 'ack' trigger strikes after a follower answers its leader's append, whatever the messages are called", () => {
+    // Node 1 says it leads and sends "Replicate"; the others write the entry unsynced and answer.
+    const nodes = fake((init) => ({
+      start: (self) => {
+        if (init.id !== 1) return NOTHING;
+        self.obs = { ...self.obs, role: 'leader', term: 1, leaderId: 1 };
+        return { ...NOTHING, messages: [{ type: 'Replicate', from: 1, to: 2, term: 1 }] };
+      },
+      receive: (self, m) => {
+        if (init.id === 1) return NOTHING;
+        self.obs = { ...self.obs, term: 1, leaderId: m.from };
+        return { ...NOTHING, writes: [{ append: [entry(1, 1)], sync: false }], messages: [{ type: 'Ok', from: init.id, to: m.from, term: 1 }] };
+      },
+    }));
+    const run = runSimulation({
+      factory: nodes,
+      schedule: schedule({ faults: [{ at: 0, kind: 'crash', node: 0, downMs: 100, trigger: 'ack', loss: 'unsynced' }], durationMs: 200, livenessWindowMs: 0 }),
+      record: true,
+    });
+    const crash = eventsOf(run.events, 'crash', 2);
+    expect(crash).toHaveLength(1);
+    expect(crash[0].note).toBe('down for 100 ms, lost all of 1 unsynced write parts (after its ack)');
+    // The answer left before the crash.
+    expect(eventsOf(run.events, 'deliver', 1)).toEqual([expect.objectContaining({ from: 2 })]);
+  });
+
+  it("the 'snapshot' trigger reads any message type naming a snapshot (etcd's MsgSnap too)", () => {
+    const late = fake((init) => ({
+      start: () => (init.id === 1 ? { ...NOTHING, timer: 5 } : NOTHING),
+      tick: () => ({ ...NOTHING, messages: [{ type: 'MsgSnap', from: 1, to: 2 }] }),
+    }));
+    const run2 = runSimulation({ factory: late, schedule: schedule({ faults: [{ at: 0, kind: 'crash', node: 0, downMs: 50, trigger: 'snapshot' }], durationMs: 10, livenessWindowMs: 0 }), record: true });
+    expect(eventsOf(run2.events, 'crash', 1).map((e) => e.note)).toEqual(['down for 50 ms (after its snapshot)']);
+  });
+});
+
 describe('timer drift', () => {
   it('scales each node\'s timers by its clock rate', () => {
     const ticker = fake(() => ({ start: () => ({ ...NOTHING, timer: 100 }), tick: () => ({ ...NOTHING, timer: 100 }) }));
