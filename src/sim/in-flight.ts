@@ -24,21 +24,27 @@ export class InFlight {
   }
 
   /**
-   * The oldest (or newest) message on the link with the summary, else with its type. The
-   * fallback keeps a shrunk script on story: once an earlier proposal is deleted, the later
-   * AppendEntries carry other indices, yet they are the messages meant.
+   * The oldest (or newest) message on the link with the summary, else with the same first
+   * word (its type, in the simulator's summaries). The fallback keeps a shrunk script on
+   * story: once an earlier proposal is deleted, the later AppendEntries carry other indices,
+   * yet they are the messages meant. Comparing first words rather than `type` also serves an
+   * implementation's own summaries.
    */
   private find(from: NodeId, to: NodeId, summary: string, newest: boolean): number {
-    const space = summary.indexOf(' ');
-    const type = space < 0 ? summary : summary.slice(0, space);
-    let sameType = -1;
+    const kind = firstWord(summary);
+    let sameKind = -1;
     for (let k = 0; k < this.list.length; k++) {
       const i = newest ? this.list.length - 1 - k : k;
       const f = this.list[i];
       if (f.msg.from !== from || f.msg.to !== to) continue;
       if (f.summary === summary) return i;
-      if (sameType < 0 && f.msg.type === type) sameType = i;
+      if (sameKind < 0 && firstWord(f.summary) === kind) sameKind = i;
     }
-    return sameType;
+    return sameKind;
   }
+}
+
+function firstWord(summary: string): string {
+  const space = summary.indexOf(' ');
+  return space < 0 ? summary : summary.slice(0, space);
 }

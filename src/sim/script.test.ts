@@ -131,7 +131,7 @@ describe('scriptFromEvents', () => {
     const factory = renamedTypes('double-vote');
     const found = explore({ factory, implementation: { name: 'renamed', bug: null, module: null }, iterations: 500, seed: 2, nodes: 5, shrinkTimeMs: 0 });
     const timed = runChecked(factory, found.failure!.schedule, { record: true });
-    expect(timed.events!.find((e) => e.kind === 'deliver')?.msg).toMatch(/^MyRequestVote t1 #[0-9a-f]{6}$/);
+    expect(timed.events!.find((e) => e.kind === 'deliver')?.msg).toMatch(/^MyRequestVote t1 lastLogIndex=0 lastLogTerm=0 #[0-9a-f]{6}$/);
     const again = runChecked(factory, { ...found.failure!.schedule, script: scriptFromEvents(timed.events!) }, { record: true });
     expect(again.finding?.message).toBe(timed.finding!.message);
     expect(again.stats.delivered).toBe(timed.stats.delivered);
@@ -148,5 +148,15 @@ describe('scriptFromEvents', () => {
     const story = (events: readonly TraceEvent[] | null) =>
       events!.filter((e) => e.kind !== 'partition' && e.kind !== 'heal' && e.kind !== 'phase').map(({ step: _, note: __, ...rest }) => rest);
     expect(story(again.events)).toEqual(story(timed.events));
+  });
+});
+
+describe('crash steps carry what the crash lost', () => {
+  it('a recorded crash becomes a step that loses the same parts of the same unsynced writes', () => {
+    const crash = (lost?: readonly [number, number]): TraceEvent => ({ step: 0, t: 5, kind: 'crash', node: 2, note: 'down for 9 ms (after its ack)', ...(lost === undefined ? {} : { lost }) });
+    expect(scriptFromEvents([crash()])).toEqual([{ t: 5, do: 'crash', node: 2, note: 'after its ack' }]);
+    expect(scriptFromEvents([crash([2, 2])])).toEqual([{ t: 5, do: 'crash', node: 2, note: 'after its ack' }]);
+    expect(scriptFromEvents([crash([2, 0])])).toEqual([{ t: 5, do: 'crash', node: 2, note: 'after its ack', loss: 'unsynced' }]);
+    expect(scriptFromEvents([crash([3, 1])])).toEqual([{ t: 5, do: 'crash', node: 2, note: 'after its ack', loss: 'torn', keep: 1 }]);
   });
 });

@@ -346,6 +346,15 @@ describe('writes: several per output, synced or not, and what a crash loses', ()
     expect(eventsOf(run.events, 'deliver', 1)).toEqual([expect.objectContaining({ from: 2 })]);
   });
 
+  it("a foreign InstallSnapshot (Figure 13's fields at top level) is recorded, not a crash of the recorder", () => {
+    const nodes = fake((init) => ({
+      start: () => (init.id === 1 ? { ...NOTHING, messages: [{ type: 'InstallSnapshot', from: 1, to: 2, term: 1, lastIncludedIndex: 3, lastIncludedTerm: 1, offset: 0, done: true } as Message] } : NOTHING),
+    }));
+    const run = runSimulation({ factory: nodes, schedule: schedule({ durationMs: 50, livenessWindowMs: 0 }), record: true });
+    expect(run.finding?.invariant).not.toBe('implementation-error');
+    expect(eventsOf(run.events, 'install-snapshot', 2)[0].msg).toMatch(/^InstallSnapshot t1 lastIncludedIndex=3 lastIncludedTerm=1 offset=0 done=true #/);
+  });
+
   it("the 'snapshot' trigger reads any message type naming a snapshot (etcd's MsgSnap too)", () => {
     const late = fake((init) => ({
       start: () => (init.id === 1 ? { ...NOTHING, timer: 5 } : NOTHING),
