@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import type { SafetyInvariant } from '../check/checkers.js';
 import { runChecked } from '../check/run.js';
 import type { NodeFactory } from '../raft/types.js';
 import type { Finding } from '../sim/observer.js';
@@ -18,6 +19,8 @@ export interface ExploreOptions {
   readonly profile?: ProfileName;
   /** Let runs compact their logs (on by default: compaction bugs are bugs too). */
   readonly snapshots?: boolean;
+  /** Safety invariants to check (all by default); with none, only liveness is watched. */
+  readonly invariants?: readonly SafetyInvariant[];
   /** Wall-clock budget for shrinking; the best counterexample so far is kept when it runs out. */
   readonly shrinkTimeMs?: number;
   /** Run only iterations i with i % count === index (workers and CI shards). */
@@ -90,7 +93,7 @@ export function explore(o: ExploreOptions): ExploreResult {
       stopped = true;
       return true;
     }
-    const run = runChecked(o.factory, schedule);
+    const run = runChecked(o.factory, schedule, { invariants: o.invariants });
     ran++;
     events += run.stats.events;
     virtualMs += run.stats.virtualMs;
@@ -163,7 +166,7 @@ function shrinkFailure(
   const shrink = guard((schedule: Schedule): boolean => {
     if (shrinkRuns >= FAST_CHECK_SHRINK_RUNS || now() - start > budget || o.shouldStop?.() === true) return true;
     shrinkRuns++;
-    const run = runChecked(o.factory, schedule);
+    const run = runChecked(o.factory, schedule, { invariants: o.invariants });
     if (run.finding === null || run.finding.invariant !== f.finding.invariant) return true;
     const size = sizeOf(schedule, run);
     if (size.events <= best.size.events) best = { schedule, finding: run.finding, size };
@@ -175,16 +178,16 @@ function shrinkFailure(
   if (total > 0) {
     shrinkWithin(o, arb, shrink.predicate, path, f.index + 1, budget, (p) => (bestPath = p));
     shrink.rethrow();
-    const limits = { start, greedyUntilMs: 2 * budget, untilMs: total, now, greedyRuns: GREEDY_SHRINK_RUNS, scriptRuns: SCRIPT_SHRINK_RUNS };
+    const limits = { start, greedyUntilMs: 2 * budget, untilMs: total, now, greedyRuns: GREEDY_SHRINK_RUNS, scriptRuns: SCRIPT_SHRINK_RUNS, invariants: o.invariants };
     const later = greedyThenScript(o.factory, { ...best, runs: 0 }, f.finding.invariant, limits);
     best = later;
     shrinkRuns += later.runs;
   }
-  const recorded = runChecked(o.factory, best.schedule, { record: true });
+  const recorded = runChecked(o.factory, best.schedule, { record: true, invariants: o.invariants });
   const finding = recorded.finding ?? best.finding;
   const shrunk = sizeOf(best.schedule, recorded);
   const trace = toTrace(
-    { implementation: o.implementation, profile, seed: o.seed, path: bestPath, shrink: { before: f.size, after: shrunk, runs: shrinkRuns } },
+    { implementation: o.implementation, profile, seed: o.seed, path: bestPath, shrink: { before: f.size, after: shrunk, runs: shrinkRuns }, checks: o.invariants },
     best.schedule,
     recorded,
   );

@@ -1,9 +1,11 @@
+import type { SafetyInvariant } from '../check/checkers.js';
 import { runChecked } from '../check/run.js';
 import type { NodeFactory } from '../raft/types.js';
 import type { Schedule } from '../sim/schedule.js';
+import type { TraceEvent } from '../sim/events.js';
 import { scriptFromEvents, type ScriptStep } from '../sim/script.js';
 import { sizeOf } from '../trace/record.js';
-import { minimizeSchedule, type Minimized } from './minimize.js';
+import { minimizeSchedule, shorterWindow, type Minimized } from './minimize.js';
 
 /**
  * The last and strongest shrinking stage. A failing timed run is turned into the script of
@@ -11,7 +13,7 @@ import { minimizeSchedule, type Minimized } from './minimize.js';
  * deleted, in halves down to one at a time (delta debugging), while the same invariant still
  * fails. Deleting a heartbeat is now one change that leaves every other decision alone, which
  * is what a timed schedule cannot offer: there, any change re-rolls everything after it.
- * Null when the failure is not a safety finding or the script does not repeat it.
+ * Null when the failure is neither a safety nor a liveness finding, or the script does not repeat it.
  */
 export function minimizeAsScript(
   factory: NodeFactory,
@@ -20,23 +22,32 @@ export function minimizeAsScript(
   budgetMs: number,
   now: () => number = Date.now,
   maxRuns = Infinity,
+  invariants?: readonly SafetyInvariant[],
 ): Minimized | null {
   if (budgetMs <= 0 || maxRuns <= 0) return null;
   const start = now();
   let runs = 1;
-  const recorded = runChecked(factory, schedule, { record: true });
-  if (recorded.finding === null || recorded.finding.invariant !== invariant || recorded.finding.kind !== 'safety') return null;
-  const base: Schedule = {
+  const recorded = runChecked(factory, schedule, { record: true, invariants });
+  const found = recorded.finding;
+  if (found === null || found.invariant !== invariant || !(found.kind === 'safety' || found.invariant === 'liveness')) return null;
+  // A liveness finding keeps its window: the script is the faulty phase, then the run heals.
+  const liveness = found.kind === 'liveness';
+  let base: Schedule = {
     ...schedule,
     net: { seed: null, choices: [] },
     faults: [],
     proposals: [],
-    livenessWindowMs: 0,
+    livenessWindowMs: liveness ? schedule.livenessWindowMs : 0,
+  };
+  const faultyPhase = (events: readonly TraceEvent[]): readonly TraceEvent[] => {
+    if (!liveness) return events;
+    const healed = events.findIndex((e) => e.kind === 'phase');
+    return healed < 0 ? events : events.slice(0, healed);
   };
   const attempt = (steps: readonly ScriptStep[]): Minimized | null => {
     runs++;
     const s = withScript(base, steps);
-    const r = runChecked(factory, s);
+    const r = runChecked(factory, s, { invariants });
     if (r.finding === null || r.finding.invariant !== invariant || r.script === undefined) return null;
     // Steps that did nothing, and all after the violation, go at once: the run is the same.
     const skipped = new Set(r.script.skipped);
@@ -45,17 +56,28 @@ export function minimizeAsScript(
     const cleaned = withScript(base, kept);
     return { schedule: cleaned, finding: r.finding, size: sizeOf(cleaned, r), runs };
   };
-  let best = attempt(scriptFromEvents(recorded.events!));
+  let best = attempt(scriptFromEvents(faultyPhase(recorded.events!)));
   if (best === null) return null;
   const outOfBudget = () => runs >= maxRuns || now() - start > budgetMs;
   for (;;) {
     const before = best.size.events;
+    // A stalled cluster's window is mostly heartbeats: the shortest fair one first.
+    for (let w = liveness ? shorterWindow(best.schedule) : null; w !== null && !outOfBudget(); w = shorterWindow(best.schedule)) {
+      const longer = base;
+      base = { ...base, livenessWindowMs: w.livenessWindowMs };
+      const r = attempt(best.schedule.script!);
+      if (r === null || r.size.events > best.size.events) {
+        base = longer;
+        break;
+      }
+      best = r;
+    }
     best = deleteSteps(best, attempt, outOfBudget);
     if (best.size.events >= before || outOfBudget()) break;
     // Deleted steps leave later ones naming messages by their old summaries (found by type);
     // re-reading the run gives every step its message's own summary, and opens new deletions.
     runs++;
-    const again = attempt(scriptFromEvents(runChecked(factory, best.schedule, { record: true }).events!));
+    const again = attempt(scriptFromEvents(faultyPhase(runChecked(factory, best.schedule, { record: true, invariants }).events!)));
     if (again === null || again.size.events > best.size.events) break;
     best = again;
   }
@@ -84,6 +106,8 @@ export interface StageLimits {
   readonly now: () => number;
   readonly greedyRuns: number;
   readonly scriptRuns: number;
+  /** The safety invariants checked (default: all). */
+  readonly invariants?: readonly SafetyInvariant[];
 }
 
 /**
@@ -95,10 +119,10 @@ export function greedyThenScript(factory: NodeFactory, from: Minimized, invarian
   const left = (until: number) => Math.max(0, until - (l.now() - l.start));
   let best = from;
   let runs = from.runs;
-  const greedy = from.schedule.script === undefined ? minimizeSchedule(factory, from.schedule, invariant, left(l.greedyUntilMs), l.now, l.greedyRuns) : null;
+  const greedy = from.schedule.script === undefined ? minimizeSchedule(factory, from.schedule, invariant, left(l.greedyUntilMs), l.now, l.greedyRuns, l.invariants) : null;
   runs += greedy?.runs ?? 0;
   if (greedy !== null && greedy.size.events <= best.size.events) best = greedy;
-  const scripted = minimizeAsScript(factory, best.schedule, invariant, left(l.untilMs), l.now, l.scriptRuns);
+  const scripted = minimizeAsScript(factory, best.schedule, invariant, left(l.untilMs), l.now, l.scriptRuns, l.invariants);
   runs += scripted?.runs ?? 0;
   if (scripted !== null && scripted.size.events <= best.size.events) best = scripted;
   return { ...best, runs };

@@ -1,3 +1,4 @@
+import type { SafetyInvariant } from '../check/checkers.js';
 import { runChecked } from '../check/run.js';
 import type { NodeFactory } from '../raft/types.js';
 import type { Finding } from '../sim/observer.js';
@@ -25,12 +26,13 @@ export function minimizeSchedule(
   budgetMs: number,
   now: () => number = Date.now,
   maxRuns = Infinity,
+  invariants?: readonly SafetyInvariant[],
 ): Minimized | null {
   const start = now();
   let runs = 0;
   const attempt = (s: Schedule): Minimized | null => {
     runs++;
-    const r = runChecked(factory, s);
+    const r = runChecked(factory, s, { invariants });
     return r.finding !== null && r.finding.invariant === invariant ? { schedule: s, finding: r.finding, size: sizeOf(s, r), runs } : null;
   };
   let best = attempt(schedule);
@@ -86,11 +88,27 @@ export function minimizeSchedule(
         changed = tryOne({ ...cur(), faults: cur().faults.map((g, j) => (j === i ? { ...g, at: Math.floor(g.at * k) } : g)) }) || changed;
       }
     }
+    const window = shorterWindow(cur());
+    if (best.finding.invariant === 'liveness' && window !== null) changed = tryOne(window) || changed;
     const sparse = Math.floor(cur().timing.electionTimeoutMinMs / 3);
     if (cur().timing.heartbeatMs < sparse) changed = tryOne({ ...cur(), timing: { ...cur().timing, heartbeatMs: sparse } }) || changed;
     if (cur().drift.some((d) => d !== 1000)) changed = tryOne({ ...cur(), drift: cur().drift.map(() => 1000) }) || changed;
   }
   return { ...best, runs };
+}
+
+/**
+ * The liveness window never shrinks below this many longest election timeouts: time enough
+ * for a healed cluster to elect a leader through a split vote or two and commit a probe, so a
+ * liveness finding in a shrunk window is still one the correct core does not have.
+ */
+export const MIN_WINDOW_TIMEOUTS = 4;
+
+/** The schedule with half its liveness window (never below the floor); null at the floor. */
+export function shorterWindow(s: Schedule): Schedule | null {
+  const floor = MIN_WINDOW_TIMEOUTS * s.timing.electionTimeoutMaxMs;
+  const next = Math.max(floor, Math.floor(s.livenessWindowMs / 2));
+  return next < s.livenessWindowMs ? { ...s, livenessWindowMs: next } : null;
 }
 
 /** Tries dropping halves, quarters, ... then single proposals. */

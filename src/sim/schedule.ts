@@ -32,8 +32,9 @@ export interface Schedule {
   readonly seed: number;
   /**
    * When set, the run follows these steps instead of time, faults, proposals and the network
-   * (which it ignores), and ends after the last one without a liveness window. Shrinking
-   * turns a failing run into one: see `./script.ts`.
+   * (which it ignores). After the last one it ends, or, with a liveness window, heals and runs
+   * the window as a timed run does (messages still in flight are lost). Shrinking turns a
+   * failing run into one: see `./script.ts`.
    */
   readonly script?: readonly ScriptStep[];
 }

@@ -144,7 +144,8 @@ export class Simulator {
   /** Crashes armed to strike after a node's next vote or append. */
   private armed: Armed[] = [];
   /** Scripted runs: messages sent and not yet delivered or dropped, oldest first. */
-  private readonly inFlight: InFlight | null;
+  /** Null in timed runs, and once a script's steps are done and its liveness window runs. */
+  private inFlight: InFlight | null;
   private scriptAt = -1;
   private readonly scriptSkipped: number[] = [];
   /** The sender of the message being delivered, while its input runs (for the 'ack' trigger). */
@@ -220,7 +221,7 @@ export class Simulator {
         proposals: this.proposalCount,
         committedProbe: this.probeCommitted(),
       },
-      ...(this.inFlight === null ? {} : { script: { skipped: this.scriptSkipped, stoppedAt: this.stopped === null ? null : this.scriptAt } }),
+      ...(this.schedule.script === undefined ? {} : { script: { skipped: this.scriptSkipped, stoppedAt: this.stopped === null ? null : this.scriptAt } }),
     };
   }
 
@@ -586,7 +587,7 @@ export class Simulator {
 
   // ---- scripts ------------------------------------------------------------------------------
 
-  private runScript(script: readonly ScriptStep[]): null {
+  private runScript(script: readonly ScriptStep[]): Finding | null {
     for (const id of this.cluster) this.boot(id, 'start');
     for (let i = 0; i < script.length; i++) {
       this.scriptAt = i;
@@ -595,7 +596,25 @@ export class Simulator {
       this.processed++;
       if (!this.scriptStep(st)) this.scriptSkipped.push(i);
     }
-    return null;
+    this.scriptAt = script.length;
+    return this.schedule.livenessWindowMs > 0 ? this.livenessAfterScript() : null;
+  }
+
+  /**
+   * A script with a liveness window (a shrunk liveness finding) ends as a timed run does: the
+   * messages still in flight are lost, every link heals, down nodes restart, and the cluster
+   * gets the window, with the calm network, to elect a leader and commit a probe.
+   */
+  private livenessAfterScript(): Finding | null {
+    this.inFlight = null;
+    for (const id of this.cluster) {
+      const sn = this.nodes[id];
+      // Script steps fire timers whatever their time; from here time drives them again.
+      if (sn.timerAt >= 0 && sn.timerAt < this.now) sn.timerAt = this.now;
+    }
+    this.push({ time: this.now, seq: 0, kind: 'calm' });
+    this.push({ time: this.now + this.schedule.livenessWindowMs, seq: 0, kind: 'end' });
+    return this.loop();
   }
 
   /** Carries out one step; false when it finds nothing to do. */

@@ -1,4 +1,4 @@
-import { SAFETY_INVARIANTS } from '../check/checkers.js';
+import { SAFETY_INVARIANTS, type SafetyInvariant } from '../check/checkers.js';
 import type { RunResult } from '../sim/simulator.js';
 import type { Schedule } from '../sim/schedule.js';
 import { VERSION } from '../version.js';
@@ -10,6 +10,8 @@ export interface TraceMeta {
   readonly seed: number | null;
   readonly path: string | null;
   readonly shrink?: { readonly before: TraceSize; readonly after: TraceSize; readonly runs: number } | null;
+  /** The safety invariants the run was checked against (default: all). */
+  readonly checks?: readonly SafetyInvariant[];
 }
 
 /** A recorded run as a trace file. */
@@ -23,7 +25,7 @@ export function toTrace(meta: TraceMeta, schedule: Schedule, run: RunResult): Tr
     profile: meta.profile,
     seed: meta.seed,
     path: meta.path,
-    checks: [...SAFETY_INVARIANTS],
+    checks: [...(meta.checks ?? SAFETY_INVARIANTS)],
     schedule: schedule as TraceFile['schedule'],
     violation: run.finding === null ? null : { ...run.finding, nodes: [...run.finding.nodes], terms: run.finding.terms === undefined ? undefined : [...run.finding.terms] },
     shrink: meta.shrink ?? null,
