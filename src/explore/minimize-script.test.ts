@@ -40,3 +40,24 @@ describe('minimizeAsScript', () => {
     expect(minimizeAsScript(coreFactory(bug), schedule, 'election-safety', 1000)).toBeNull();
   });
 });
+
+describe('minimizeAsScript on a liveness finding', () => {
+  // wrong-quorum stalls the cluster as well as breaking safety; with the safety checkers off
+  // the finding is the liveness check's.
+  const bug = 'wrong-quorum';
+  const found = explore({ factory: coreFactory(bug), implementation: meta(bug), iterations: 50, seed: 2, nodes: 5, shrinkTimeMs: 0, invariants: [] });
+
+  it('ends in a script that heals, runs a shortened window, and still stalls', () => {
+    expect(found.failure?.finding.invariant).toBe('liveness');
+    const schedule = found.failure!.schedule;
+    const before = sizeOf(schedule, runChecked(coreFactory(bug), schedule, { invariants: [] }));
+    const m = minimizeAsScript(coreFactory(bug), schedule, 'liveness', 120_000, Date.now, 400, [])!;
+    expect(m.schedule.script).toBeDefined();
+    expect(m.schedule.livenessWindowMs).toBeGreaterThanOrEqual(4 * m.schedule.timing.electionTimeoutMaxMs);
+    expect(m.schedule.livenessWindowMs).toBeLessThan(schedule.livenessWindowMs);
+    expect(m.size.events * 2).toBeLessThan(before.events);
+    const again = runChecked(coreFactory(bug), m.schedule, { invariants: [], record: true });
+    expect(again.finding?.invariant).toBe('liveness');
+    expect(again.events!.some((e) => e.kind === 'phase')).toBe(true);
+  });
+});

@@ -160,3 +160,17 @@ describe('crash steps carry what the crash lost', () => {
     expect(scriptFromEvents([crash([3, 1])])).toEqual([{ t: 5, do: 'crash', node: 2, note: 'after its ack', loss: 'torn', keep: 1 }]);
   });
 });
+
+describe('a script with a liveness window', () => {
+  it('heals after its last step and runs the window by time: a correct cluster elects and commits the probe', () => {
+    // Node 1 crashes and nobody has ticked: after the script the window must do it all.
+    const s: Schedule = { ...scripted(3, [{ t: 5, do: 'crash', node: 1 }]), livenessWindowMs: 3000 };
+    const r = runChecked(coreFactory(null), s, { record: true });
+    expect(r.finding).toBeNull();
+    expect(r.stats.committedProbe).toBe(true);
+    const phase = r.events!.findIndex((e) => e.kind === 'phase');
+    expect(phase).toBeGreaterThan(0);
+    expect(r.events!.slice(phase).some((e) => e.kind === 'restart' && e.node === 1)).toBe(true);
+    expect(r.script).toEqual({ skipped: [], stoppedAt: null });
+  });
+});
