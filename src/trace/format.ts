@@ -1,62 +1,68 @@
 import { z } from 'zod';
 import { SAFETY_INVARIANTS } from '../check/checkers.js';
 import { CHOICE_RANGE } from '../sim/schedule.js';
+import { LIMITS } from './limits.js';
 
 export const TRACE_FORMAT = 'raft-check-trace';
 export const TRACE_VERSION = 1;
 
 const int = z.number().int();
 const nat = int.nonnegative();
-const nodeId = int.min(0);
+/** 0 (whoever leads, or the whole cluster) or a node id. */
+const nodeId = int.min(0).max(LIMITS.nodes);
+/** Virtual times and durations. */
+const ms = nat.max(LIMITS.virtualMs);
+const timingMs = int.min(1).max(LIMITS.timingMs);
+const delayMs = nat.max(LIMITS.delayMs);
 
 const timing = z.object({
-  electionTimeoutMinMs: int.min(1),
-  electionTimeoutMaxMs: int.min(1),
-  heartbeatMs: int.min(1),
+  electionTimeoutMinMs: timingMs,
+  electionTimeoutMaxMs: timingMs,
+  heartbeatMs: timingMs,
 }).refine((t) => t.electionTimeoutMinMs <= t.electionTimeoutMaxMs, 'electionTimeoutMinMs must not exceed electionTimeoutMaxMs');
 
 const network = z.object({
-  delayMinMs: nat,
-  delayMaxMs: nat,
+  delayMinMs: delayMs,
+  delayMaxMs: delayMs,
   dropPerMille: int.min(0).max(1000),
   dupPerMille: int.min(0).max(1000),
   slowPerMille: int.min(0).max(1000),
-  slowMaxMs: nat,
+  slowMaxMs: delayMs,
 }).refine((k) => k.delayMinMs <= k.delayMaxMs, 'delayMinMs must not exceed delayMaxMs');
 
 const loss = { loss: z.enum(['none', 'unsynced', 'torn']).optional(), keep: nat.optional() };
 
 const fault = z.discriminatedUnion('kind', [
-  z.object({ at: nat, kind: z.literal('crash'), node: nodeId, downMs: nat, trigger: z.enum(['time', 'vote', 'append', 'ack', 'snapshot']).optional(), ...loss }),
-  z.object({ at: nat, kind: z.literal('partition'), side: z.array(nodeId), durationMs: nat }),
-  z.object({ at: nat, kind: z.literal('isolate'), node: nodeId, durationMs: nat }),
-  z.object({ at: nat, kind: z.literal('cut'), from: nodeId, to: nodeId, durationMs: nat }),
+  z.object({ at: ms, kind: z.literal('crash'), node: nodeId, downMs: ms, trigger: z.enum(['time', 'vote', 'append', 'ack', 'snapshot']).optional(), ...loss }),
+  z.object({ at: ms, kind: z.literal('partition'), side: z.array(nodeId).max(LIMITS.nodes + 1), durationMs: ms }),
+  z.object({ at: ms, kind: z.literal('isolate'), node: nodeId, durationMs: ms }),
+  z.object({ at: ms, kind: z.literal('cut'), from: nodeId, to: nodeId, durationMs: ms }),
 ]);
 
-const from = { t: nat, from: nodeId, to: nodeId, msg: z.string() };
+const from = { t: ms, from: nodeId, to: nodeId, msg: z.string() };
 const scriptStep = z.discriminatedUnion('do', [
-  z.object({ t: nat, do: z.literal('tick'), node: nodeId }),
+  z.object({ t: ms, do: z.literal('tick'), node: nodeId }),
   z.object({ do: z.literal('deliver'), ...from }),
   z.object({ do: z.literal('duplicate'), ...from }),
   z.object({ do: z.literal('drop'), ...from, note: z.string().optional() }),
-  z.object({ t: nat, do: z.literal('crash'), node: nodeId, note: z.string().optional(), ...loss }),
-  z.object({ t: nat, do: z.literal('restart'), node: nodeId }),
-  z.object({ t: nat, do: z.literal('propose'), node: nodeId, id: z.string() }),
+  z.object({ t: ms, do: z.literal('crash'), node: nodeId, note: z.string().optional(), ...loss }),
+  z.object({ t: ms, do: z.literal('restart'), node: nodeId }),
+  z.object({ t: ms, do: z.literal('propose'), node: nodeId, id: z.string() }),
 ]);
 
 export const scheduleSchema = z.object({
-  nodes: int.min(1).max(15),
+  nodes: int.min(1).max(LIMITS.nodes),
   timing,
   network,
-  net: z.object({ seed: nat.nullable(), choices: z.array(int.min(0).max(CHOICE_RANGE - 1)) }),
-  drift: z.array(int.min(1).max(10_000)),
-  faults: z.array(fault),
-  proposals: z.array(nat),
-  durationMs: nat,
-  livenessWindowMs: nat,
-  snapshotThreshold: nat,
-  seed: nat,
-  script: z.array(scriptStep).optional(),
+  net: z.object({ seed: nat.max(LIMITS.seed).nullable(), choices: z.array(int.min(0).max(CHOICE_RANGE - 1)).max(LIMITS.netChoices) }),
+  drift: z.array(int.min(1).max(10_000)).max(LIMITS.nodes),
+  faults: z.array(fault).max(LIMITS.faults),
+  proposals: z.array(ms).max(LIMITS.proposals),
+  durationMs: ms,
+  livenessWindowMs: ms,
+  snapshotThreshold: nat.max(LIMITS.snapshotThreshold),
+  seed: nat.max(LIMITS.seed),
+  script: z.array(scriptStep).max(LIMITS.scriptSteps).optional(),
 });
 
 const findingSchema = z.object({
@@ -80,7 +86,7 @@ const logChange = z.object({
   reset: z.literal(true).optional(),
 });
 
-const eventSchema = z.object({
+export const eventSchema = z.object({
   step: nat,
   t: nat,
   kind: z.enum(['start', 'deliver', 'drop', 'duplicate', 'timer', 'crash', 'restart', 'partition', 'heal', 'propose', 'apply', 'snapshot', 'install-snapshot', 'phase']),
@@ -116,7 +122,7 @@ export const traceSchema = z.object({
   schedule: scheduleSchema,
   violation: findingSchema.nullable(),
   shrink: z.object({ before: sizeSchema, after: sizeSchema, runs: nat }).nullable(),
-  events: z.array(eventSchema),
+  events: z.array(eventSchema).max(LIMITS.events),
 });
 
 export type TraceFile = z.infer<typeof traceSchema>;
