@@ -1,12 +1,12 @@
 import type { Message, NodeId } from '../raft/types.js';
-import { describeMessage } from './describe.js';
+import { summarize } from './validate-output.js';
 
 /** A scripted run's messages sent and not yet delivered or dropped, oldest first. */
 export class InFlight {
   private readonly list: { readonly msg: Message; readonly summary: string }[] = [];
 
   add(m: Message): void {
-    this.list.push({ msg: m, summary: describeMessage(m) });
+    this.list.push({ msg: m, summary: summarize(m) });
   }
 
   /** Takes the message a step names out of flight; null when there is none. */

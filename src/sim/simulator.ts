@@ -1,5 +1,4 @@
 import type { Command, DurableWrite, Message, NodeFactory, NodeId, Observation, Output, ProposalResult, RaftNode } from '../raft/types.js';
-import { describeMessage } from './describe.js';
 import type { EventKind, LogChange, NodeState, TraceEvent } from './events.js';
 import { InFlight } from './in-flight.js';
 import { Links, NetworkChoices } from './network.js';
@@ -8,6 +7,7 @@ import { bootSeed, Prng } from './prng.js';
 import { CALM_NETWORK, type CrashTrigger, type Fault, type NetworkKnobs, type NodeRef, type Schedule } from './schedule.js';
 import { scriptCommandIndex, type ScriptStep, type ScriptUse } from './script.js';
 import { Storage, type CrashLoss } from './storage.js';
+import { checkObservation, checkOutput, frozenInit, Malformed, nodeProblem, summarize, thrownText } from './validate-output.js';
 import { ackTo, writesOf } from './writes.js';
 
 export interface SimOptions {
@@ -405,24 +405,25 @@ export class Simulator {
 
   private boot(id: NodeId, kind: 'start' | 'restart'): void {
     const sn = this.nodes[id];
-    const stored = sn.storage.read();
+    // Copies, frozen: a node that mutates its cluster list, timing or stored state must not
+    // change the simulator's (or another node's) view of them.
+    const { cluster, timing, stored } = frozenInit(this.cluster, this.schedule.timing, sn.storage.read());
     let node: RaftNode;
     try {
       node = this.factory.create({
         id,
-        cluster: this.cluster,
+        cluster,
         randomInt: (lo, hi) => sn.random.int(lo, hi),
         seed: bootSeed(this.schedule.seed, id, sn.incarnation),
         stored,
-        timing: this.schedule.timing,
+        timing,
         snapshotThreshold: this.schedule.snapshotThreshold,
       });
     } catch (err) {
-      throw new Stop(this.finding('implementation-error', 'implementation', [id], `create() threw on ${kind}: ${errorText(err)}`));
+      throw new Stop(this.finding('implementation-error', 'implementation', [id], `create() threw on ${kind}: ${thrownText(err)}`));
     }
-    if (node === null || typeof node !== 'object') {
-      throw new Stop(this.finding('implementation-error', 'implementation', [id], `create() returned ${String(node)} instead of a node`));
-    }
+    const problem = nodeProblem(node);
+    if (problem !== null) throw new Stop(this.finding('implementation-error', 'implementation', [id], `node ${id}: ${problem}`));
     sn.node = node;
     sn.obs = null;
     sn.lastApplied = 0;
@@ -433,19 +434,24 @@ export class Simulator {
    * Feeds one input to a node and carries out its output: persist, check, record, then arm
    * the timer, apply and send. Returns the output (null when the node is down).
    */
-  private input(sn: SimNode, kind: EventKind, extra: Partial<TraceEvent> | undefined, feed: (n: RaftNode) => Output): Output | null {
+  private input(sn: SimNode, kind: EventKind, extra: Partial<TraceEvent> | undefined, feed: (n: RaftNode) => Output, msg?: Message): Output | null {
     const node = sn.node;
     if (node === null) return null;
-    let out: Output;
-    let after: Observation;
+    let out: Output | Malformed;
+    let after: Observation | Malformed;
+    // What the node is told, for a finding: the input and the message or command.
+    const what = (): string => (msg !== undefined ? `${kind} of ${summarize(msg)} from node ${String(msg.from)}` : extra?.note !== undefined ? `${kind} ${extra.note}` : kind);
     try {
-      out = feed(node);
-      after = node.observe();
+      out = checkOutput(feed(node), { id: sn.id, nodes: this.schedule.nodes, maxMessages: this.maxMessages });
+      after = out instanceof Malformed ? out : checkObservation(node.observe(), this.schedule.nodes);
     } catch (err) {
-      throw new Stop(this.finding('implementation-error', 'implementation', [sn.id], `node ${sn.id} threw on ${kind}: ${errorText(err)}`));
+      throw new Stop(this.finding('implementation-error', 'implementation', [sn.id], `node ${sn.id} threw on ${what()}: ${thrownText(err)}`));
     }
-    const malformed = this.validateOutput(sn, out, after);
-    if (malformed !== null) throw new Stop(this.finding('implementation-error', 'implementation', [sn.id], `node ${sn.id} returned malformed output on ${kind}: ${malformed}`));
+    const bad = out instanceof Malformed ? out : after instanceof Malformed ? after : null;
+    const malformed = bad !== null ? bad.problem : this.validateOutput(sn, out as Output);
+    if (malformed !== null) throw new Stop(this.finding('implementation-error', 'implementation', [sn.id], `node ${sn.id} returned malformed output on ${what()}: ${malformed}`));
+    out = out as Output;
+    after = after as Observation;
     const before = sn.obs;
     sn.obs = after;
 
@@ -533,23 +539,8 @@ export class Simulator {
     return a;
   }
 
-  /** Checks the shape of a user's output and makes its write durable. */
-  private validateOutput(sn: SimNode, out: Output, after: Observation): string | null {
-    if (out === null || typeof out !== 'object') return `expected an object, got ${String(out)}`;
-    if (!Array.isArray(out.messages)) return 'messages is not an array';
-    if (!Array.isArray(out.applied)) return 'applied is not an array';
-    if (out.messages.length > this.maxMessages) return `${out.messages.length} messages from one input`;
-    for (const m of out.messages) {
-      if (m === null || typeof m !== 'object') return `a message is ${String(m)}`;
-      if (m.from !== sn.id) return `a message claims to be from ${String(m.from)}`;
-      if (!(typeof m.to === 'number' && m.to >= 1 && m.to <= this.schedule.nodes) || m.to === sn.id) {
-        return `a message is addressed to unknown node ${String(m.to)}`;
-      }
-    }
-    if (out.timer !== undefined && !(typeof out.timer === 'number' && out.timer >= 0 && Number.isFinite(out.timer))) {
-      return `timer is ${String(out.timer)}`;
-    }
-    if (after === null || typeof after !== 'object' || typeof after.term !== 'number') return 'observe() did not return an observation';
+  /** Makes a checked output's writes durable (its shape was checked by checkOutput). */
+  private validateOutput(sn: SimNode, out: Output): string | null {
     return this.persist(sn, out);
   }
 
@@ -623,7 +614,7 @@ export class Simulator {
       if (!this.isNode(st.from) || !this.isNode(st.to)) return false;
       if (st.do === 'duplicate') {
         const m = this.inFlight!.duplicate(st.from, st.to, st.msg);
-        if (m !== null) this.emit('duplicate', m.to, { from: m.from, msg: this.record ? describeMessage(m) : undefined });
+        if (m !== null) this.emit('duplicate', m.to, { from: m.from, msg: this.record ? summarize(m) : undefined });
         return m !== null;
       }
       const m = this.inFlight!.take(st.from, st.to, st.msg);
@@ -677,14 +668,14 @@ export class Simulator {
     const epoch = this.links.epoch(m.from, m.to);
     this.push({ time: this.now + fate.delay, seq: 0, kind: 'deliver', msg: m, epoch });
     if (fate.dupDelay !== null) {
-      this.emit('duplicate', m.to, { from: m.from, msg: this.record ? describeMessage(m) : undefined });
+      this.emit('duplicate', m.to, { from: m.from, msg: this.record ? summarize(m) : undefined });
       this.push({ time: this.now + fate.dupDelay, seq: 0, kind: 'deliver', msg: m, epoch });
     }
   }
 
   private drop(m: Message, why: string): void {
     this.dropped++;
-    this.emit('drop', m.to, { from: m.from, msg: this.record ? describeMessage(m) : undefined, note: why });
+    this.emit('drop', m.to, { from: m.from, msg: this.record ? summarize(m) : undefined, note: why });
   }
 
   private deliver(m: Message, epoch: number): void {
@@ -696,7 +687,7 @@ export class Simulator {
     const kind = m.type === 'InstallSnapshot' ? 'install-snapshot' : 'deliver';
     this.deliveringFrom = m.from;
     try {
-      this.input(sn, kind, this.record ? { from: m.from, msg: describeMessage(m) } : undefined, (n) => n.receive(m));
+      this.input(sn, kind, this.record ? { from: m.from, msg: summarize(m) } : undefined, (n) => n.receive(m), m);
     } finally {
       this.deliveringFrom = null;
     }
@@ -914,11 +905,6 @@ function survivingLog(stored: ReturnType<Storage['read']>): LogChange {
 
 function command(id: string, k: number): Command {
   return { id, key: `k${k < 0 ? 'p' : k % 5}`, value: id };
-}
-
-function errorText(err: unknown): string {
-  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  return text.split('\n')[0].slice(0, 200);
 }
 
 export function runSimulation(options: SimOptions): RunResult {
