@@ -211,10 +211,12 @@ describe('run', () => {
     expect(Array.isArray(v.nodes)).toBe(true);
     expect(v.trace).toBe(join(out, `${String(v.invariant)}-seed1.json`));
     expect(existsSync(v.trace as string)).toBe(true);
-    // The trace records the module, so replay needs no --impl.
+    // The trace records the module, but a trace never runs code: replay asks for --impl.
     const trace = JSON.parse(readFileSync(v.trace as string, 'utf8')) as { implementation: { module: string } };
     expect(trace.implementation.module).toBe('examples/buggy-vote.mjs');
-    expect(cli(['replay', v.trace as string, '--json']).code).toBe(1);
+    expectUserError(cli(['replay', v.trace as string, '--json']), 2, /recorded with --impl examples\/buggy-vote\.mjs; a trace never runs code by itself: pass --impl examples\/buggy-vote\.mjs/);
+    expect(v.replay).toBe(`raft-check replay ${String(v.trace)} --impl examples/buggy-vote.mjs`);
+    expect(cli(['replay', v.trace as string, '--impl', 'examples/buggy-vote.mjs', '--json']).code).toBe(1);
   });
 
   it('--workers 2 reports the violation a single thread reports', () => {
@@ -299,7 +301,7 @@ describe('--impl', () => {
     expect(r.stdout).toMatch(/^VIOLATION implementation-hang \(implementation\): a node did not return within 1 s on iteration \d+ \(seed 1\)/m);
     const trace = join(out, 'implementation-hang-seed1.json');
     expect(existsSync(trace)).toBe(true);
-    const replay = cli(['replay', trace, '--hang-timeout', '1', '--json']);
+    const replay = cli(['replay', trace, '--impl', `${FIXTURES}/hangs.mjs`, '--hang-timeout', '1', '--json']);
     expect(replay.code).toBe(1);
     expect(json(replay)).toMatchObject({ reproduced: true, violation: { invariant: 'implementation-hang' } });
     // A fixed implementation no longer hangs: the replay diverges from the recording.
@@ -341,11 +343,11 @@ describe('replay and shrink of bad input', () => {
     expect(cli(['replay', clean]).code).toBe(3);
   });
 
-  it('a trace recorded from a module that is gone asks for --impl', () => {
+  it('a trace recorded from a module asks for --impl, whether the module is there or not', () => {
     const t = JSON.parse(readFileSync(join(tmp, 'invalid.json'), 'utf8')) as { implementation: unknown; schedule: { nodes: number } };
     t.schedule.nodes = 5;
     t.implementation = { name: 'mine', bug: null, module: 'gone/my-raft.mjs' };
-    expectUserError(cli(['replay', write('gone.json', JSON.stringify(t))]), 2, /recorded with --impl gone\/my-raft\.mjs, which is not found .*; pass --impl PATH/);
+    expectUserError(cli(['replay', write('gone.json', JSON.stringify(t))]), 2, /recorded with --impl gone\/my-raft\.mjs; a trace never runs code by itself: pass --impl gone\/my-raft\.mjs/);
   });
 });
 

@@ -14,6 +14,8 @@ export const EXIT = {
   internal: 70,
   /** Stopped by Ctrl-C (128 + SIGINT). */
   interrupted: 130,
+  /** Stopped by SIGTERM (128 + 15), which is handled like Ctrl-C. */
+  terminated: 143,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -16,6 +16,11 @@ export function hangFinding(message: string): Finding {
   return { invariant: HANG_INVARIANT, kind: 'implementation', step: 0, time: 0, nodes: [], message };
 }
 
+/** A finding for what an implementation did to its worker (ran out of memory, ended it, left a rejection behind). */
+export function abortFinding(message: string): Finding {
+  return { invariant: 'implementation-error', kind: 'implementation', step: 0, time: 0, nodes: [], message };
+}
+
 /**
  * A trace for a hang: the schedule that hung and no events (the run never finished, so there
  * is no recording). `raft-check replay` runs it under the watchdog and expects it to hang again.

@@ -3,6 +3,9 @@ import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { coreFactory, CONTRACT_VERSION, CONTRACT_VERSIONS, isBugName, type BugName, type NodeFactory } from '../raft/index.js';
 import { UsageError, firstLine } from './errors.js';
+import { sanitizeLine } from './sanitize.js';
+import { trustFactory } from '../sim/validate-output.js';
+import { shellQuote } from './text.js';
 
 /**
  * Which implementation a command runs: our core (optionally with a built-in bug) or a user's
@@ -38,14 +41,27 @@ export function implementationInfo(spec: ImplSpec, factory: NodeFactory): { name
   return spec.kind === 'core' ? { name: factory.name, bug: spec.bug, module: null } : { name: factory.name, bug: null, module: spec.recorded };
 }
 
+/**
+ * The flag a printed replay command needs to run the same implementation (a trace never runs
+ * a module by itself): ` --impl PATH` for a module, nothing for our core.
+ */
+export function implFlag(spec: ImplSpec): string {
+  return spec.kind === 'module' ? ` --impl ${shellQuote(spec.recorded)}` : '';
+}
+
 /** Short human name: `core`, `core with bug X`, or the module path. */
 export function describeSpec(spec: ImplSpec): string {
   if (spec.kind === 'core') return spec.bug === null ? 'raft-check core' : `raft-check core with bug ${spec.bug}`;
   return spec.recorded;
 }
 
+/** The error for a module whose import outlived the watchdog. */
+export function importHang(spec: ImplSpec, hangTimeoutMs: number): UsageError {
+  return new UsageError(`--impl ${describeSpec(spec)}: importing the module did not finish within ${hangTimeoutMs / 1000} s (--hang-timeout); does it loop or wait at its top level?`);
+}
+
 export async function loadFactory(spec: ImplSpec): Promise<NodeFactory> {
-  if (spec.kind === 'core') return coreFactory(spec.bug);
+  if (spec.kind === 'core') return trustFactory(coreFactory(spec.bug));
   const mod = await importModule(spec.file, spec.recorded);
   return factoryFromModule(mod, spec.recorded);
 }
@@ -107,28 +123,57 @@ export function factoryProblems(value: unknown): string[] {
   return problems;
 }
 
+/** Code a trace names: the flag that runs it and its value, as the user would type them. */
+export interface RecordedCode {
+  readonly flag: '--impl' | '--exec';
+  readonly value: string;
+}
+
 /**
- * The implementation a trace was recorded with: its module (resolved from the working
- * directory) or our core with its bug. Overrides win.
+ * The code a trace's header names, if any: a module (`module`) or a command (`exec`). Any
+ * field of the header that names something to run belongs here, so the rule in
+ * {@link specForTrace} covers it.
  */
-export function specFromTrace(
-  implementation: { readonly name: string; readonly bug: string | null; readonly module: string | null },
-  file: string,
-  cwd = process.cwd(),
-): ImplSpec {
-  if (implementation.module !== null) {
-    const path = resolve(cwd, implementation.module);
-    if (!existsSync(path)) {
-      throw new UsageError(`${file}: recorded with --impl ${implementation.module}, which is not found from ${cwd}; pass --impl PATH`);
-    }
-    return moduleSpec(implementation.module, cwd);
+export function recordedCode(implementation: TraceImplementation): RecordedCode | null {
+  if (typeof implementation.module === 'string') return { flag: '--impl', value: implementation.module };
+  const exec = (implementation as { readonly exec?: unknown }).exec;
+  if (typeof exec === 'string' && exec !== '') return { flag: '--exec', value: exec };
+  return null;
+}
+
+export interface TraceImplementation {
+  readonly name: string;
+  readonly bug: string | null;
+  readonly module: string | null;
+}
+
+/** What the user named on the command line for a trace-reading command (replay, shrink). */
+export interface NamedImplementation {
+  readonly bug?: BugName;
+  readonly impl?: string;
+}
+
+/**
+ * Which implementation a trace runs against: what the user named on the command line, else
+ * our core (with the bug the trace recorded). A trace is data: code it names (a module, a
+ * command) runs only when the user names it too; otherwise one line says what it names and
+ * the flag to pass, exit 2. This is the one place that decides it, for every command.
+ */
+export function specForTrace(implementation: TraceImplementation, file: string, named: NamedImplementation, cwd = process.cwd()): ImplSpec {
+  if (named.impl !== undefined) return moduleSpec(named.impl, cwd);
+  if (named.bug !== undefined) return { kind: 'core', bug: named.bug };
+  const code = recordedCode(implementation);
+  if (code !== null) {
+    throw new UsageError(
+      `${file}: recorded with ${code.flag} ${sanitizeLine(code.value)}; a trace never runs code by itself: pass ${code.flag} ${shellQuote(sanitizeLine(code.value))} to run it (or --bug NAME for our core)`,
+    );
   }
   if (implementation.bug !== null) {
-    if (!isBugName(implementation.bug)) throw new UsageError(`${file}: recorded with bug "${implementation.bug}", which this raft-check does not have; pass --bug or --impl`);
+    if (!isBugName(implementation.bug)) throw new UsageError(`${file}: recorded with bug "${sanitizeLine(implementation.bug)}", which this raft-check does not have; pass --bug or --impl`);
     return { kind: 'core', bug: implementation.bug };
   }
   if (!implementation.name.startsWith('raft-check core')) {
-    throw new UsageError(`${file}: recorded from "${implementation.name}", which raft-check cannot load by itself; pass --impl PATH`);
+    throw new UsageError(`${file}: recorded from "${sanitizeLine(implementation.name)}", which raft-check cannot load by itself; pass --impl PATH`);
   }
   return { kind: 'core', bug: null };
 }

@@ -2,11 +2,16 @@ import { main } from './cli.js';
 
 /** The executable's entry (bin/raft-check.js imports this). */
 
-// A reader that goes away (`raft-check replay t.json --text | head`) is not an error: stop quietly.
+// A reader that goes away (`raft-check run | head -1`) or an unwritable stderr does not end
+// the command: what is still to be printed there is dropped, the search goes on, its trace is
+// written, and the exit code says how it ended (never a silent 0 in the middle of a search).
 for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
-    throw e;
+  stream.on('error', () => {
+    stream.write = ((_chunk: unknown, encoding?: unknown, cb?: unknown) => {
+      const done = typeof encoding === 'function' ? encoding : cb;
+      if (typeof done === 'function') queueMicrotask(() => (done as () => void)());
+      return true;
+    }) as typeof stream.write;
   });
 }
 

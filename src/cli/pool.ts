@@ -1,10 +1,9 @@
 import { Worker } from 'node:worker_threads';
 import type { ExploreFailure, ExploreResult } from '../explore/explore.js';
 import type { Finding } from '../sim/observer.js';
-import type { TraceFile } from '../trace/format.js';
-import type { ReplayResult } from '../trace/replay.js';
 import { UsageError } from './errors.js';
-import type { ImplSpec } from './impl.js';
+import { routeImplementationOutput } from './impl-output.js';
+import { importHang, type ImplSpec } from './impl.js';
 import type { RunProgress, ShrinkProgress, WorkerStatus } from './progress.js';
 import {
   beatSlot,
@@ -22,6 +21,31 @@ import {
 } from './protocol.js';
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
+/**
+ * Heap per worker thread: a module that keeps everything it ever saw gets a finding, not the
+ * machine's memory. RAFT_CHECK_WORKER_HEAP_MB changes it (the tests use a small one).
+ */
+export const WORKER_HEAP_MB = ((): number => {
+  const v = Number(process.env.RAFT_CHECK_WORKER_HEAP_MB);
+  return Number.isInteger(v) && v >= 16 ? v : 2048;
+})();
+
+/**
+ * A worker for a task. What the implementation prints goes to our stderr, each line marked
+ * as the implementation's and stripped of terminal control characters, so stdout carries
+ * only raft-check's output (one JSON object with --json).
+ */
+export function startWorker(task: WorkerTask): Worker {
+  const worker = new Worker(WORKER_URL, { workerData: task, stdout: true, stderr: true, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
+  routeImplementationOutput(worker.stdout);
+  routeImplementationOutput(worker.stderr);
+  return worker;
+}
+
+/** True for the error a worker emits when its heap limit is reached. */
+export function outOfMemory(e: unknown): boolean {
+  return (e as { code?: unknown } | null)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
+}
 const WATCH_EVERY_MS = 250;
 const PROGRESS_EVERY_MS = 200;
 /** After Ctrl-C, workers get this long to finish (a hung user module never will). */
@@ -37,13 +61,23 @@ export interface ExploreJob extends ExploreSettings {
   readonly hangTimeoutMs: number | null;
 }
 
+/**
+ * A worker stopped by something its implementation did rather than by a finding of the
+ * simulator: a node that does not return (the watchdog), a heap that ran out, a thread that
+ * ended, or a rejection left unhandled.
+ */
 export interface Hang {
   /** The iteration the worker was running, or the failing one it was shrinking. */
   readonly index: number;
   readonly phase: 'explore' | 'shrink';
   /** In the shrink phase: the violation being shrunk. */
   readonly finding: Finding | null;
+  readonly cause: AbortCause;
+  /** For causes other than a hang: what happened, in one line. */
+  readonly message: string;
 }
+
+export type AbortCause = 'hang' | 'memory' | 'exit' | 'stray';
 
 export interface PoolResult {
   readonly interrupted: boolean;
@@ -58,6 +92,8 @@ export interface PoolResult {
   /** Set instead of `failure` when the lowest iteration with a finding is a hang. */
   readonly hang: Hang | null;
   readonly workers: number;
+  /** The implementation's name, as its factory says (null if no worker loaded it). */
+  readonly implementationName: string | null;
 }
 
 export interface PoolCallbacks {
@@ -86,6 +122,8 @@ interface Slot {
   stoppedEarly: boolean;
   beats: number;
   beatAt: number;
+  /** Since when the worker imports the implementation (null: not yet, or done). */
+  importingSince: number | null;
   settled: boolean;
 }
 
@@ -110,6 +148,7 @@ export function startExplore(job: ExploreJob, cb: PoolCallbacks = {}): RunningPo
   let failed = false;
   /** When the first worker had its implementation loaded: the search's wall time starts here. */
   let readyAt: number | null = null;
+  let implementationName: string | null = null;
 
   const slots: Slot[] = job.slices.map((slice, w) => {
     const task: ExploreTask = {
@@ -126,8 +165,8 @@ export function startExplore(job: ExploreJob, cb: PoolCallbacks = {}): RunningPo
       shrinkTimeMs: job.shrinkTimeMs,
     };
     shared[indexSlot(w)] = -1;
-    const worker = new Worker(WORKER_URL, { workerData: task satisfies WorkerTask });
-    return { w, worker, state: 'starting', runs: 0, events: 0, result: null, found: null, hang: null, stoppedEarly: false, beats: 0, beatAt: Date.now(), settled: false };
+    const worker = startWorker(task satisfies WorkerTask);
+    return { w, worker, state: 'starting', runs: 0, events: 0, result: null, found: null, hang: null, stoppedEarly: false, beats: 0, beatAt: Date.now(), importingSince: null, settled: false };
   });
 
   const status = (): WorkerStatus[] => slots.map((s) => ({ worker: s.w, state: s.state, runs: s.result?.iterations ?? s.runs, events: s.result?.events ?? s.events }));
@@ -167,8 +206,14 @@ export function startExplore(job: ExploreJob, cb: PoolCallbacks = {}): RunningPo
 
   const onMessage = (s: Slot, m: WorkerMessage): void => {
     switch (m.type) {
+      case 'importing':
+        s.importingSince = Date.now();
+        return;
       case 'ready':
         s.state = 'exploring';
+        s.importingSince = null;
+        s.beatAt = Date.now();
+        implementationName ??= m.name;
         if (readyAt === null) readyAt = Date.now();
         return;
       case 'progress':
@@ -204,7 +249,12 @@ export function startExplore(job: ExploreJob, cb: PoolCallbacks = {}): RunningPo
       case 'done':
         s.result = m.result;
         s.state = m.result.stopped ? 'stopped' : 'done';
+        // Nothing is left to do; a timer or handle the module left open must not keep it alive.
+        void s.worker.terminate();
         progress(true);
+        return;
+      case 'stray':
+        abort(s, 'stray', m.message);
         return;
       case 'stopped':
         s.state = 'stopped';
@@ -218,42 +268,63 @@ export function startExplore(job: ExploreJob, cb: PoolCallbacks = {}): RunningPo
         fail(m.usage ? new UsageError(m.message) : Object.assign(new Error(m.message), { stack: m.stack ?? undefined }));
         return;
       case 'replayed':
+      case 'recorded':
+      case 'shrunk':
         return;
     }
   };
 
   for (const s of slots) {
     s.worker.on('message', (m: WorkerMessage) => onMessage(s, m));
-    s.worker.on('error', (e) => fail(e));
+    s.worker.on('error', (e) => {
+      if (outOfMemory(e) && s.result === null) abort(s, 'memory', `the implementation ran out of memory (a worker's heap is ${WORKER_HEAP_MB} MB)`);
+      else fail(e);
+    });
     s.worker.on('exit', (code) => {
       if (s.result === null && s.hang === null && !s.stoppedEarly && !interrupted && !failed) {
-        fail(new Error(`worker ${s.w} exited with code ${code} before reporting`));
-        return;
+        // Our code never ends a worker; a user's module can (process.reallyExit, a native addon).
+        if (job.impl.kind === 'module' && s.state !== 'starting') abort(s, 'exit', `the worker running the implementation ended (exit code ${code}) without a result`);
+        else if (s.state === 'starting' && job.impl.kind === 'module') fail(new UsageError(`--impl ${job.impl.recorded}: the module ended its worker while it was being imported (exit code ${code})`));
+        else fail(new Error(`worker ${s.w} exited with code ${code} before reporting`));
+        if (s.hang === null) return;
       }
       if (s.result === null && s.hang === null) s.state = 'stopped';
       settle(s);
     });
   }
 
+  /** Ends a worker with a finding about its implementation at the iteration it was on. */
+  function abort(s: Slot, cause: AbortCause, message: string): void {
+    if (s.hang !== null || s.result !== null) return;
+    const index = s.found !== null ? s.found.index : Atomics.load(shared, indexSlot(s.w));
+    s.hang = { index, phase: s.found !== null ? 'shrink' : 'explore', finding: s.found?.finding ?? null, cause, message };
+    // Runs this worker completed: its slice's iterations below the one it was on.
+    if (s.found === null && index >= 0) s.runs = Math.floor((index - job.slices[s.w].index) / job.slices[s.w].count);
+    s.state = 'hung';
+    if (index >= 0) atomicMin(shared, LOWEST, index);
+    // Terminated, the worker emits 'exit', which settles it.
+    void s.worker.terminate();
+  }
+
   const watchdog = setInterval(() => {
     const now = Date.now();
     for (const s of slots) {
       if (s.settled || s.result !== null || s.hang !== null || s.stoppedEarly) continue;
+      // Importing counts too: a module that loops at its top level never says it is ready.
+      if (s.state === 'starting') {
+        if (job.hangTimeoutMs !== null && s.importingSince !== null && now - s.importingSince > job.hangTimeoutMs && job.impl.kind === 'module') {
+          fail(importHang(job.impl, job.hangTimeoutMs));
+          return;
+        }
+        continue;
+      }
       const beats = Atomics.load(shared, beatSlot(s.w));
       if (beats !== s.beats) {
         s.beats = beats;
         s.beatAt = now;
         continue;
       }
-      if (job.hangTimeoutMs !== null && now - s.beatAt > job.hangTimeoutMs) {
-        const index = s.found !== null ? s.found.index : Atomics.load(shared, indexSlot(s.w));
-        s.hang = { index, phase: s.found !== null ? 'shrink' : 'explore', finding: s.found?.finding ?? null };
-        // Runs this worker completed: its slice's iterations below the one that hung.
-        if (s.found === null && index >= 0) s.runs = Math.floor((index - job.slices[s.w].index) / job.slices[s.w].count);
-        s.state = 'hung';
-        if (index >= 0) atomicMin(shared, LOWEST, index);
-        void s.worker.terminate();
-      }
+      if (job.hangTimeoutMs !== null && now - s.beatAt > job.hangTimeoutMs) abort(s, 'hang', `a node did not return within ${job.hangTimeoutMs / 1000} s`);
     }
     progress(false);
   }, WATCH_EVERY_MS);
@@ -268,7 +339,9 @@ export function startExplore(job: ExploreJob, cb: PoolCallbacks = {}): RunningPo
     for (const s of slots) {
       const f = s.result?.failure ?? null;
       if (f !== null && (winner === null || f.runIndex < winner.index)) winner = { index: f.runIndex, failure: f, hang: null };
-      if (s.hang !== null && s.hang.index >= 0 && (winner === null || s.hang.index < winner.index)) winner = { index: s.hang.index, failure: null, hang: s.hang };
+      // An abort before the first run (index -1) still counts: it must not pass for "no violation".
+      const hi = s.hang === null ? -1 : Math.max(0, s.hang.index);
+      if (s.hang !== null && (winner === null || hi < winner.index)) winner = { index: hi, failure: null, hang: { ...s.hang, index: hi } };
     }
     const st = status();
     const first = lowestFound();
@@ -283,6 +356,7 @@ export function startExplore(job: ExploreJob, cb: PoolCallbacks = {}): RunningPo
       failure: winner?.failure ?? null,
       hang: winner?.hang ?? null,
       workers: slots.length,
+      implementationName,
     });
   }
 
@@ -303,33 +377,82 @@ export function startExplore(job: ExploreJob, cb: PoolCallbacks = {}): RunningPo
   };
 }
 
+/** How a single-task worker ended. */
+export type TaskEnd<T> =
+  | { readonly kind: 'done'; readonly value: T; readonly name: string }
+  /** The watchdog stopped it: while importing the module, or while running. */
+  | { readonly kind: 'hang'; readonly phase: 'import' | 'run' }
+  /** The implementation ran out of memory, ended the thread or left a failure behind. */
+  | { readonly kind: 'abort'; readonly cause: AbortCause; readonly message: string };
+
+export interface RunningTask<T> {
+  readonly result: Promise<TaskEnd<T>>;
+  /** Ctrl-C: a shrink keeps its best so far (the worker's clock jumps past the budget). */
+  interrupt(): void;
+}
+
 /**
- * Replays a trace with a user's module in a worker, so a node that never returns is reported
- * instead of freezing raft-check: 'hang' when the replay does not finish within the timeout.
+ * Runs one task (replay, record, shrink) in a worker under the watchdog: the import must end
+ * within `hangTimeoutMs`, and after it the worker must beat (or finish) within it again.
+ * `pick` takes the task's result out of the worker's messages.
  */
-export function replayInWorker(impl: ImplSpec, trace: TraceFile, hangTimeoutMs: number): Promise<ReplayResult | 'hang'> {
-  const sharedBuf = new SharedArrayBuffer(sharedSize(1));
-  const task: WorkerTask = { kind: 'replay', worker: 0, impl, trace, shared: sharedBuf };
-  const worker = new Worker(WORKER_URL, { workerData: task });
-  return new Promise((resolve, reject) => {
-    let done = false;
-    const timer = setTimeout(() => {
-      done = true;
-      void worker.terminate();
-      resolve('hang');
-    }, hangTimeoutMs);
+export function runTask<T>(task: WorkerTask, hangTimeoutMs: number, pick: (m: WorkerMessage) => T | undefined): RunningTask<T> {
+  const shared = new Int32Array(task.shared);
+  const worker = startWorker(task);
+  let name: string | null = null;
+  let importing = false;
+  let done = false;
+  let beats = 0;
+  let beatAt = Date.now();
+  let watchdog: NodeJS.Timeout | null = null;
+  const result = new Promise<TaskEnd<T>>((resolve, reject) => {
     const end = (f: () => void): void => {
       if (done) return;
       done = true;
-      clearTimeout(timer);
+      if (watchdog !== null) clearInterval(watchdog);
       f();
       void worker.terminate();
     };
+    watchdog = setInterval(() => {
+      const now = Date.now();
+      const b = Atomics.load(shared, beatSlot(task.worker));
+      if (b !== beats) {
+        beats = b;
+        beatAt = now;
+      } else if ((importing || name !== null) && now - beatAt > hangTimeoutMs) end(() => resolve({ kind: 'hang', phase: name === null ? 'import' : 'run' }));
+    }, Math.min(WATCH_EVERY_MS, Math.max(10, hangTimeoutMs / 4)));
     worker.on('message', (m: WorkerMessage) => {
-      if (m.type === 'replayed') end(() => resolve(m.result));
-      else if (m.type === 'error') end(() => reject(m.usage ? new UsageError(m.message) : Object.assign(new Error(m.message), { stack: m.stack ?? undefined })));
+      if (m.type === 'importing') {
+        importing = true;
+        beatAt = Date.now();
+        return;
+      }
+      if (m.type === 'ready') {
+        name = m.name;
+        beatAt = Date.now();
+        return;
+      }
+      if (m.type === 'stray') return end(() => resolve({ kind: 'abort', cause: 'stray', message: m.message }));
+      if (m.type === 'error') return end(() => reject(m.usage ? new UsageError(m.message) : Object.assign(new Error(m.message), { stack: m.stack ?? undefined })));
+      const value = pick(m);
+      if (value !== undefined) end(() => resolve({ kind: 'done', value, name: name ?? '' }));
     });
-    worker.on('error', (e) => end(() => reject(e)));
-    worker.on('exit', (code) => end(() => reject(new Error(`replay worker exited with code ${code}`))));
+    worker.on('error', (e) => {
+      if (outOfMemory(e)) end(() => resolve({ kind: 'abort', cause: 'memory', message: `the implementation ran out of memory (a worker's heap is ${WORKER_HEAP_MB} MB)` }));
+      else end(() => reject(e));
+    });
+    worker.on('exit', (code) => {
+      if (task.impl.kind === 'module') end(() => resolve({ kind: 'abort', cause: 'exit', message: `the worker running the implementation ended (exit code ${code}) without a result` }));
+      else end(() => reject(new Error(`${task.kind} worker exited with code ${code}`)));
+    });
   });
+  return {
+    result,
+    interrupt: () => Atomics.store(shared, STOP, 1),
+  };
+}
+
+/** A fresh shared buffer for a single-task worker. */
+export function taskShared(): SharedArrayBuffer {
+  return new SharedArrayBuffer(sharedSize(1));
 }

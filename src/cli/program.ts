@@ -82,6 +82,7 @@ const registerShrink: Register = (program, setExit) => {
     .addOption(new Option('--time <seconds>', 'wall-clock budget').argParser(parse.seconds).default(30))
     .addOption(new Option('--bug <name>', 'use our core with this bug instead of the recorded implementation').argParser(parse.bug).conflicts('impl'))
     .addOption(new Option('--impl <path>', 'use this module instead of the recorded implementation'))
+    .addOption(new Option('--hang-timeout <seconds>', 'with --impl: a run (or the import) that takes longer counts as a hang').argParser(parse.seconds).default(10))
     .option('--json', 'print one JSON object on stdout', false)
     .addHelpText('after', examples('raft-check shrink traces/state-machine-safety-seed1.json', 'raft-check shrink trace.json --time 120'))
     .action(async (file: string, opts) => {

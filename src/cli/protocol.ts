@@ -1,7 +1,8 @@
 import type { ExploreResult } from '../explore/explore.js';
 import type { Finding } from '../sim/observer.js';
-import type { ProfileName } from '../sim/schedule.js';
+import type { ProfileName, Schedule } from '../sim/schedule.js';
 import type { TraceFile, TraceSize } from '../trace/format.js';
+import type { TraceMeta } from '../trace/record.js';
 import type { ReplayResult } from '../trace/replay.js';
 import type { ImplSpec } from './impl.js';
 
@@ -54,11 +55,39 @@ export interface ReplayTask {
   readonly shared: SharedArrayBuffer;
 }
 
-export type WorkerTask = ExploreTask | ReplayTask;
+/** Records one schedule (a failure whose shrinking hung, kept unshrunk). */
+export interface RecordTask {
+  readonly kind: 'record';
+  readonly worker: 0;
+  readonly impl: ImplSpec;
+  readonly schedule: Schedule;
+  readonly meta: TraceMeta;
+  readonly shared: SharedArrayBuffer;
+}
+
+/** Shrinks a trace's schedule further (`raft-check shrink`). */
+export interface ShrinkTask {
+  readonly kind: 'shrink';
+  readonly worker: 0;
+  readonly impl: ImplSpec;
+  readonly trace: TraceFile;
+  readonly budgetMs: number;
+  readonly shared: SharedArrayBuffer;
+}
+
+export type WorkerTask = ExploreTask | ReplayTask | RecordTask | ShrinkTask;
+
+/** What `raft-check shrink` computed in its worker. */
+export type ShrinkOutcome =
+  | { readonly kind: 'shrunk'; readonly trace: TraceFile; readonly before: TraceSize; readonly after: TraceSize; readonly runs: number; readonly ms: number }
+  /** The schedule no longer fails with the trace's invariant. */
+  | { readonly kind: 'gone'; readonly finding: Finding | null };
 
 export type WorkerMessage =
-  /** The implementation is loaded; the search starts now. */
-  | { readonly type: 'ready' }
+  /** raft-check's own modules are loaded; importing the implementation starts now (the watchdog times it). */
+  | { readonly type: 'importing' }
+  /** The implementation is loaded (this is its factory's name); the work starts now. */
+  | { readonly type: 'ready'; readonly name: string }
   | { readonly type: 'progress'; readonly runs: number; readonly events: number }
   | { readonly type: 'found'; readonly index: number; readonly finding: Finding; readonly size: TraceSize }
   | { readonly type: 'shrink'; readonly shrinkRuns: number; readonly size: TraceSize; readonly originalSize: TraceSize }
@@ -66,6 +95,14 @@ export type WorkerMessage =
   /** The search stopped early (Ctrl-C, or a lower iteration failed elsewhere): terminate me. */
   | { readonly type: 'stopped'; readonly runs: number; readonly events: number }
   | { readonly type: 'replayed'; readonly result: ReplayResult }
+  | { readonly type: 'recorded'; readonly trace: TraceFile; readonly size: TraceSize }
+  | { readonly type: 'shrunk'; readonly outcome: ShrinkOutcome }
+  /**
+   * The implementation left something behind that failed outside any step: an unhandled
+   * promise rejection or an exception from a callback (promises settle only after the
+   * synchronous run, so the step is not known).
+   */
+  | { readonly type: 'stray'; readonly message: string }
   | { readonly type: 'error'; readonly message: string; readonly stack: string | null; readonly usage: boolean };
 
 /** Lowers a shared slot to `value` unless it is already lower. */

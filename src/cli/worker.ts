@@ -4,35 +4,127 @@ import { replayTrace } from '../trace/replay.js';
 import { replayScenarioTrace, scenarioOfTrace } from '../scenario/runner.js';
 import { UsageError } from './errors.js';
 import { implementationInfo, loadFactory } from './impl.js';
+import { runChecked } from '../check/run.js';
+import { thrownText } from '../sim/validate-output.js';
+import { sizeOf, toTrace } from '../trace/record.js';
+import { shrinkTrace } from './shrink-trace.js';
+import { checkDeterminism } from '../explore/determinism.js';
+import type { Schedule } from '../sim/schedule.js';
 import { atomicMin, beatSlot, indexSlot, LOWEST, STOP, type ExploreTask, type WorkerMessage, type WorkerTask } from './protocol.js';
 
 /**
- * A worker thread of `run` (one slice of the iterations) or of `replay` (one user module under
- * the watchdog). See protocol.ts for the shared-memory layout.
+ * A worker thread: one slice of `run`'s iterations, or one `replay`, `shrink` or recording,
+ * with the implementation loaded here and never in the main thread, so the main thread's
+ * watchdog covers its import too. See protocol.ts for the shared-memory layout.
  */
 const PROGRESS_EVERY_MS = 200;
+/**
+ * Ctrl-C while shrinking: the clock jumps past every budget so the shrinkers stop at once and
+ * keep their best schedule (explore polls shouldStop between fast-check's shrink runs only).
+ */
+const SKEW = 1e12;
+/** One passing run in this many is run twice more to check that it repeats (a user's module only). */
+const RECHECK_EVERY = 64;
 
 const task = workerData as WorkerTask;
 const shared = new Int32Array(task.shared);
 const post = (m: WorkerMessage): void => parentPort!.postMessage(m);
 const beat = (): void => void Atomics.add(shared, beatSlot(task.worker), 1);
 
+// Kept before trapTimers() replaces them: the worker's own wait for stray failures.
+const realSetImmediate = setImmediate;
+let strayPosted = false;
+
+confine();
 try {
+  post({ type: 'importing' });
   const factory = await loadFactory(task.impl);
+  trapTimers();
   beat();
-  post({ type: 'ready' });
-  if (task.kind === 'replay') {
-    // A directed scenario is re-run from its name and seed, not from a schedule.
-    const result = scenarioOfTrace(task.trace) !== null ? replayScenarioTrace(task.trace, factory) : replayTrace(task.trace, factory);
-    post({ type: 'replayed', result });
+  post({ type: 'ready', name: factory.name });
+  switch (task.kind) {
+    case 'replay': {
+      // A directed scenario is re-run from its name and seed, not from a schedule.
+      const result = scenarioOfTrace(task.trace) !== null ? replayScenarioTrace(task.trace, factory) : replayTrace(task.trace, factory);
+      await settled();
+      post({ type: 'replayed', result });
+      break;
+    }
+    case 'record': {
+      const run = runChecked(factory, task.schedule, { record: true });
+      await settled();
+      post({ type: 'recorded', trace: toTrace(task.meta, task.schedule, run), size: sizeOf(task.schedule, run) });
+      break;
+    }
+    case 'shrink': {
+      const outcome = shrinkTrace(factory, task.trace, implementationInfo(task.impl, factory), task.budgetMs, interruptibleClock());
+      await settled();
+      post({ type: 'shrunk', outcome });
+      break;
+    }
+    case 'explore': {
+      const done = runSlice(task, factory);
+      await settled();
+      if (done !== null && !strayPosted) post(done);
+    }
   }
-  else runSlice(task, factory);
 } catch (e) {
   const err = e instanceof Error ? e : new Error(String(e));
   post({ type: 'error', message: err.message, stack: err.stack ?? null, usage: e instanceof UsageError });
 }
 
-function runSlice(t: ExploreTask, factory: Awaited<ReturnType<typeof loadFactory>>): void {
+/**
+ * What a user's module does to its process, it does to this worker thread, so it is fenced
+ * in here: process.exit() throws (inside a step that is an implementation-error finding with
+ * the node and input; the real exit would end the thread and look like raft-check's crash),
+ * and an unhandled rejection or a throwing callback is reported instead of ending the thread.
+ */
+function confine(): void {
+  const refuse = (what: string) => (): never => {
+    throw new Error(`the implementation called ${what}: a node must return from its inputs, not end the process`);
+  };
+  process.exit = ((code?: number) => refuse(`process.exit(${code ?? ''})`)()) as typeof process.exit;
+  process.abort = refuse('process.abort()') as typeof process.abort;
+  const stray = (what: string) => (e: unknown): void => {
+    if (strayPosted) return;
+    strayPosted = true;
+    post({ type: 'stray', message: `${what}: ${thrownText(e)} (promises and callbacks run only after the synchronous runs, so the step is not known)` });
+  };
+  process.on('uncaughtException', stray('an exception outside any step'));
+  process.on('unhandledRejection', stray('an unhandled promise rejection'));
+}
+
+/**
+ * Nodes run in virtual time: a real timer would fire at a moment no schedule names. Once the
+ * module is loaded, arming one throws, which makes it a finding at the step that did it.
+ */
+function trapTimers(): void {
+  const g = globalThis as unknown as Record<string, unknown>;
+  for (const name of ['setTimeout', 'setInterval', 'setImmediate']) {
+    g[name] = (): never => {
+      throw new Error(`the implementation called ${name}(): nodes run in virtual time; ask for tick() with Output.timer instead`);
+    };
+  }
+}
+
+/**
+ * Lets what the module left behind surface before the result goes out: rejections are
+ * reported once the synchronous work ends, and a result posted first would hide them.
+ */
+function settled(): Promise<void> {
+  return new Promise((resolve) => realSetImmediate(() => realSetImmediate(resolve)));
+}
+
+/** The wall clock for shrinking; it jumps past every budget once the user interrupts, so the best so far is kept. */
+function interruptibleClock(): () => number {
+  return () => {
+    beat();
+    return Date.now() + (Atomics.load(shared, STOP) !== 0 ? SKEW : 0);
+  };
+}
+
+/** Runs the slice; returns its 'done' message (null when it stopped early and said so). */
+function runSlice(t: ExploreTask, factory: Awaited<ReturnType<typeof loadFactory>>): WorkerMessage | null {
   const { slice } = t;
   // explore polls shouldStop once before each run of this slice, in order: the c-th poll
   // precedes iteration slice.index + c * slice.count. That is how this worker knows which
@@ -41,9 +133,6 @@ function runSlice(t: ExploreTask, factory: Awaited<ReturnType<typeof loadFactory
   let failed = -1;
   let lastPost = 0;
   let events = 0;
-  // Ctrl-C while shrinking: the clock jumps past every budget so the shrinkers stop at once and
-  // keep their best schedule (explore polls shouldStop between fast-check's shrink runs only).
-  const SKEW = 1e12;
   const interrupted = (): boolean => Atomics.load(shared, STOP) !== 0;
   // explore reads the clock between shrink attempts (also in its greedy minimizer, which polls
   // no shouldStop): a heartbeat for the watchdog there too.
@@ -61,7 +150,16 @@ function runSlice(t: ExploreTask, factory: Awaited<ReturnType<typeof loadFactory
     }
     return true;
   };
+  // A user's module is run twice on its first passing schedule and every RECHECK_EVERY-th
+  // after, and on its counterexample: Math.random, the clock or state kept between runs show
+  // as two recordings that differ. Our core is deterministic by construction (and tested so).
+  let passing = 0;
+  const recheck =
+    t.impl.kind === 'module'
+      ? (schedule: Schedule, _index: number, of: 'passing' | 'failure') => (of === 'failure' || passing++ % RECHECK_EVERY === 0 ? checkDeterminism(factory, schedule) : null)
+      : undefined;
   const result = explore({
+    recheck,
     factory,
     implementation: implementationInfo(t.impl, factory),
     iterations: t.iterations,
@@ -106,5 +204,5 @@ function runSlice(t: ExploreTask, factory: Awaited<ReturnType<typeof loadFactory
   const f = result.failure;
   // Undo the interrupt's clock skew in the reported shrink time.
   const fixed = f !== null && f.shrinkMs >= SKEW ? { ...result, failure: { ...f, shrinkMs: f.shrinkMs - SKEW } } : result;
-  post({ type: 'done', result: fixed });
+  return stopPosted ? null : { type: 'done', result: fixed };
 }

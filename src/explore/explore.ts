@@ -6,6 +6,7 @@ import type { Finding } from '../sim/observer.js';
 import type { ProfileName, Schedule } from '../sim/schedule.js';
 import type { TraceFile, TraceSize } from '../trace/format.js';
 import { sizeOf, toTrace } from '../trace/record.js';
+import type { RunResult } from '../sim/simulator.js';
 import { scheduleArb } from './arbitraries.js';
 import { greedyThenScript } from './minimize-script.js';
 import { EXPLORE_PROFILES } from './profiles.js';
@@ -31,6 +32,12 @@ export interface ExploreOptions {
   readonly shouldStop?: () => boolean;
   /** Wall clock, injected so tests can pin it. */
   readonly now?: () => number;
+  /**
+   * Runs a schedule again to see that it does the same thing (see ./determinism.ts): called
+   * after a passing run (the caller samples) and on the shrunk failure before it is reported.
+   * A recorded run it returns ends the search with that run's finding, unshrunk.
+   */
+  readonly recheck?: (schedule: Schedule, index: number, of: 'passing' | 'failure') => RunResult | null;
 }
 
 export interface Progress {
@@ -86,6 +93,7 @@ export function explore(o: ExploreOptions): ExploreResult {
   let virtualMs = 0;
   let stopped = false;
   let first: { index: number; finding: Finding; size: TraceSize; schedule: Schedule } | null = null;
+  let differed: { index: number; schedule: Schedule; run: RunResult } | null = null;
   const search = guard((schedule: Schedule): boolean => {
     const index = generated++;
     if (stopped || index % slice.count !== slice.index) return true;
@@ -100,12 +108,19 @@ export function explore(o: ExploreOptions): ExploreResult {
     if (o.onProgress !== undefined && ran % 16 === 0) {
       o.onProgress({ phase: 'explore', runs: ran, events, finding: null, shrinkRuns: 0, size: null, originalSize: null });
     }
-    if (run.finding === null) return true;
+    if (run.finding === null) {
+      const again = o.recheck?.(schedule, index, 'passing') ?? null;
+      if (again === null) return true;
+      differed = { index, schedule, run: again };
+      return false;
+    }
     first = { index, finding: run.finding, size: sizeOf(schedule, run), schedule };
     return false;
   });
   const found = fc.check(fc.property(arb, search.predicate), { numRuns: o.iterations, seed: o.seed, endOnFailure: true });
   search.rethrow();
+  const d = differed as { index: number; schedule: Schedule; run: RunResult } | null;
+  if (d !== null) return { ok: false, iterations: ran, events, virtualMs, seed: o.seed, stopped, failure: unshrunk(o, profile, d.index, d.schedule, d.run, found.counterexamplePath) };
   const f = first as { index: number; finding: Finding; size: TraceSize; schedule: Schedule } | null;
   if (f === null || found.counterexamplePath === null) {
     return { ok: true, iterations: ran, events, virtualMs, seed: o.seed, stopped, failure: null };
@@ -184,6 +199,9 @@ function shrinkFailure(
     shrinkRuns += later.runs;
   }
   const recorded = runChecked(o.factory, best.schedule, { record: true, invariants: o.invariants });
+  // A counterexample that does not do the same thing twice would not replay: say so instead.
+  const again = o.recheck?.(best.schedule, f.index, 'failure') ?? null;
+  if (again !== null) return { ...unshrunk(o, profile, f.index, best.schedule, again, bestPath), original: f.size, shrinkRuns, shrinkMs: now() - start };
   const finding = recorded.finding ?? best.finding;
   const shrunk = sizeOf(best.schedule, recorded);
   const trace = toTrace(
@@ -192,6 +210,13 @@ function shrinkFailure(
     recorded,
   );
   return { runIndex: f.index, finding, schedule: best.schedule, path: bestPath, original: f.size, shrunk, shrinkRuns, shrinkMs: now() - start, trace };
+}
+
+/** A failure reported as it was recorded, without shrinking. */
+function unshrunk(o: ExploreOptions, profile: ProfileName, index: number, schedule: Schedule, run: RunResult, path: string | null): ExploreFailure {
+  const size = sizeOf(schedule, run);
+  const trace = toTrace({ implementation: o.implementation, profile, seed: o.seed, path: path ?? String(index), shrink: null, checks: o.invariants }, schedule, run);
+  return { runIndex: index, finding: run.finding!, schedule, path: path ?? String(index), original: size, shrunk: size, shrinkRuns: 0, shrinkMs: 0, trace };
 }
 
 /** fast-check's shrinker, from the failure's replay path, within a wall-clock cap. */

@@ -4,6 +4,7 @@ import { runInNewContext } from 'node:vm';
 import { runChecked } from '../../check/run.js';
 import { explore } from '../../explore/explore.js';
 import { BUGS, BUG_NAMES, coreFactory, type BugName } from '../../raft/index.js';
+import { trustFactory } from '../../sim/validate-output.js';
 import { PROFILES, scheduleFromSeed } from '../../sim/schedule.js';
 import { EXIT, type ExitCode } from '../errors.js';
 import { renderCount, renderDuration } from '../text.js';
@@ -39,7 +40,7 @@ export async function benchCommand(o: BenchOptions): Promise<ExitCode> {
 
 /** Our core, 5 nodes, the chaos profile, seeds 1, 2, ... with every checker on, for o.seconds. */
 function benchThroughput(o: BenchOptions): ExitCode {
-  const factory = coreFactory(null);
+  const factory = trustFactory(coreFactory(null));
   const budget = o.seconds * 1000;
   const start = performance.now();
   let runs = 0;
@@ -110,7 +111,7 @@ function benchBugs(o: BenchOptions): ExitCode {
       const start = performance.now();
       let firstAt: number | null = null;
       const r = explore({
-        factory: coreFactory(bug),
+        factory: trustFactory(coreFactory(bug)),
         implementation: { name: `raft-check core with bug ${bug}`, bug, module: null },
         nodes: 5,
         iterations,
@@ -206,7 +207,7 @@ function benchMemory(o: BenchOptions): ExitCode {
     gc?.();
     return process.memoryUsage().heapUsed;
   };
-  const factory = coreFactory(null);
+  const factory = trustFactory(coreFactory(null));
   const before = heap();
   let mid = before;
   const start = performance.now();

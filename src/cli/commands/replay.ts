@@ -6,8 +6,8 @@ import { replayTrace, type ReplayResult } from '../../trace/replay.js';
 import { replayScenarioTrace, scenarioOfTrace } from '../../scenario/runner.js';
 import { EXIT, type ExitCode } from '../errors.js';
 import { HANG_INVARIANT } from '../hang.js';
-import { loadFactory, moduleSpec, specFromTrace, type ImplSpec } from '../impl.js';
-import { replayInWorker } from '../pool.js';
+import { importHang, loadFactory, specForTrace, type ImplSpec, type NamedImplementation } from '../impl.js';
+import { runTask, taskShared } from '../pool.js';
 import { noColor, optionalImport } from '../progress.js';
 import { renderEventLine, renderFinding, renderTraceHeader } from '../text.js';
 
@@ -25,22 +25,30 @@ interface ViewerModule {
 }
 
 /** Which implementation replays a trace: --impl, --bug, else what the trace recorded. */
-export function replaySpec(trace: TraceFile, file: string, o: { bug?: BugName; impl?: string }): ImplSpec {
-  if (o.impl !== undefined) return moduleSpec(o.impl);
-  if (o.bug !== undefined) return { kind: 'core', bug: o.bug };
-  return specFromTrace(trace.implementation, file);
+export function replaySpec(trace: TraceFile, file: string, o: NamedImplementation): ImplSpec {
+  return specForTrace(trace.implementation, file, o);
+}
+
+/** A replay the worker could not finish: what stopped it, as a finding. */
+export interface Stopped {
+  readonly stopped: Finding;
 }
 
 /**
- * Replays in-process for our core; a user's module runs in a worker under the watchdog, so a
- * node that never returns is a result ('hang'), not a frozen terminal.
+ * Replays in-process for our core; a user's module is loaded and run only in a worker under
+ * the watchdog (its import included), so a node that never returns, a module that loops at
+ * its top level, exits or runs out of memory is a result, not a frozen terminal or exit 70.
  */
-export async function replayWith(spec: ImplSpec, trace: TraceFile, hangTimeoutMs: number): Promise<ReplayResult | 'hang'> {
+export async function replayWith(spec: ImplSpec, trace: TraceFile, hangTimeoutMs: number): Promise<ReplayResult | Stopped> {
   // A directed scenario is not a schedule: it is re-run from its name and seed.
   if (spec.kind === 'core' && scenarioOfTrace(trace) !== null) return replayScenarioTrace(trace, await loadFactory(spec));
   if (spec.kind === 'core') return replayTrace(trace, await loadFactory(spec));
-  await loadFactory(spec); // shape errors here, in the main thread, exit 2
-  return replayInWorker(spec, trace, hangTimeoutMs);
+  const task = runTask({ kind: 'replay', worker: 0, impl: spec, trace, shared: taskShared() }, hangTimeoutMs, (m) => (m.type === 'replayed' ? m.result : undefined));
+  const end = await task.result;
+  if (end.kind === 'done') return end.value;
+  if (end.kind === 'hang' && end.phase === 'import') throw importHang(spec, hangTimeoutMs);
+  const message = end.kind === 'hang' ? `a node did not return within ${hangTimeoutMs / 1000} s during the replay` : end.message;
+  return { stopped: { invariant: end.kind === 'hang' ? HANG_INVARIANT : 'implementation-error', kind: 'implementation', step: 0, time: 0, nodes: [], message } };
 }
 
 export async function replayCommand(file: string, o: ReplayOptions): Promise<ExitCode> {
@@ -52,10 +60,10 @@ export async function replayCommand(file: string, o: ReplayOptions): Promise<Exi
 
   // A hang trace has no events: it reproduces when the node hangs again.
   let result: ReplayResult;
-  if (raw === 'hang') {
-    const message = `a node did not return within ${o.hangTimeout} s during the replay`;
-    const violation: Finding = { invariant: HANG_INVARIANT, kind: 'implementation', step: 0, time: 0, nodes: [], message };
-    result = recordedHang
+  if ('stopped' in raw) {
+    const violation = raw.stopped;
+    const again = trace.events.length === 0 && trace.violation?.invariant === violation.invariant;
+    result = again
       ? { reproduced: true, divergence: null, violation: trace.violation as Finding, events: [] }
       : { reproduced: false, divergence: { step: 0, expected: JSON.stringify(trace.violation), actual: JSON.stringify(violation) }, violation, events: [] };
   } else if (recordedHang) {

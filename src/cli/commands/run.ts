@@ -2,15 +2,16 @@ import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import { runChecked } from '../../check/run.js';
 import type { BugName } from '../../raft/index.js';
-import type { ProfileName } from '../../sim/schedule.js';
+import type { ProfileName, Schedule } from '../../sim/schedule.js';
 import type { TraceFile, TraceSize } from '../../trace/format.js';
 import { writeTrace } from '../../trace/io.js';
-import { sizeOf, toTrace } from '../../trace/record.js';
-import { EXIT, UsageError, firstLine, type ExitCode } from '../errors.js';
-import { hangFinding, hangTrace, scheduleAt } from '../hang.js';
-import { describeSpec, implementationInfo, loadFactory, moduleSpec, type ImplSpec } from '../impl.js';
+import { sizeOf, toTrace, type TraceMeta } from '../../trace/record.js';
+import { EXIT, ExitError, UsageError, firstLine, type ExitCode } from '../errors.js';
+import { abortFinding, hangFinding, hangTrace, scheduleAt } from '../hang.js';
+import { describeSpec, implFlag, implementationInfo, loadFactory, moduleSpec, type ImplSpec } from '../impl.js';
 import { SEED_MAX, type Shard } from '../options.js';
-import { startExplore, type PoolResult } from '../pool.js';
+import { checkOutDir } from '../out-dir.js';
+import { runTask, startExplore, taskShared, type PoolResult } from '../pool.js';
 import { chooseReporter, type RunOutcome } from '../progress.js';
 import { HANG_INVARIANT, type Slice } from '../protocol.js';
 import { renderCount, renderDuration, renderFinding, renderSize, shellQuote } from '../text.js';
@@ -56,7 +57,10 @@ export function shardSize(iterations: number, shard: Shard): number {
 export async function runCommand(o: RunOptions): Promise<ExitCode> {
   const seed = o.seed === 'random' ? randomInt(0, SEED_MAX) : o.seed;
   const spec: ImplSpec = o.impl !== undefined ? moduleSpec(o.impl) : { kind: 'core', bug: o.bug ?? null };
-  const factory = await loadFactory(spec);
+  // Where a violation will be written is checked now, not after an hour of searching.
+  checkOutDir(o.out);
+  // A user's module is loaded only in the workers, under the watchdog; our core loads here.
+  const core = spec.kind === 'core' ? await loadFactory(spec) : null;
   const shard = o.shard ?? { index: 1, count: 1 };
   const planned = shardSize(o.iterations, shard);
   const settings = { iterations: o.iterations, seed, nodes: o.nodes, profile: o.faults, snapshots: o.snapshots, shrinkTimeMs: Math.round(o.shrinkTime * 1000) };
@@ -71,7 +75,13 @@ export async function runCommand(o: RunOptions): Promise<ExitCode> {
 
   let pool: ReturnType<typeof startExplore> | null = null;
   let sigints = 0;
+  let signal = 'SIGINT' as 'SIGINT' | 'SIGTERM';
   let kind: 'silent' | 'live' | 'text' = 'text';
+  // SIGTERM (CI cancelling a job, `timeout`) is treated like Ctrl-C: the trace so far is kept.
+  const terminate = (): void => {
+    signal = 'SIGTERM';
+    interrupt();
+  };
   const interrupt = (): void => {
     sigints++;
     if (sigints === 1) {
@@ -88,6 +98,7 @@ export async function runCommand(o: RunOptions): Promise<ExitCode> {
   const reporter = chosen.reporter;
   kind = chosen.kind;
   process.on('SIGINT', interrupt);
+  process.on('SIGTERM', terminate);
   let result: PoolResult;
   try {
     pool = startExplore(
@@ -101,9 +112,10 @@ export async function runCommand(o: RunOptions): Promise<ExitCode> {
     throw e;
   } finally {
     process.off('SIGINT', interrupt);
+    process.off('SIGTERM', terminate);
   }
 
-  const info = implementationInfo(spec, factory);
+  const info = core !== null ? implementationInfo(spec, core) : { name: result.implementationName ?? describeSpec(spec), bug: null, module: spec.kind === 'module' ? spec.recorded : null };
   const suffix = o.shard !== undefined ? `-shard${shard.index}of${shard.count}` : '';
   let reported: Reported | null = null;
   const save = (trace: TraceFile, iteration: number, shrink: Reported['shrink'], note: string | null): Reported => {
@@ -114,7 +126,7 @@ export async function runCommand(o: RunOptions): Promise<ExitCode> {
     } catch (e) {
       throw new UsageError(`--out ${o.out}: cannot write ${file}: ${firstLine(e)}`);
     }
-    return { finding, iteration, trace: file, replay: `raft-check replay ${shellQuote(file)}`, shrink, note };
+    return { finding, iteration, trace: file, replay: `raft-check replay ${shellQuote(file)}${implFlag(spec)}`, shrink, note };
   };
   if (result.failure !== null) {
     const f = result.failure;
@@ -122,16 +134,20 @@ export async function runCommand(o: RunOptions): Promise<ExitCode> {
   } else if (result.hang !== null) {
     const h = result.hang;
     const schedule = scheduleAt(settings, h.index);
-    if (h.phase === 'explore' || h.finding === null) {
-      const finding = hangFinding(`a node did not return within ${o.hangTimeout} s on iteration ${h.index} (seed ${seed}); the watchdog stopped it`);
-      reported = save(hangTrace(info, o.faults, seed, h.index, schedule, finding), h.index, null, 'the run never finished, so the trace holds the schedule and no events');
+    const what = h.cause === 'hang' ? `a node did not return within ${o.hangTimeout} s` : h.message;
+    const recorded = h.phase === 'shrink' && h.finding !== null ? await recordUnshrunk(spec, schedule, { implementation: info, profile: o.faults, seed, path: String(h.index), shrink: null }, o.hangTimeout) : null;
+    if (recorded !== null) {
+      // The failing schedule ran to its end once already; it is kept unshrunk.
+      const size = recorded.size;
+      reported = save(recorded.trace, h.index, { before: size, after: size, runs: 0, ms: 0 }, `shrinking stopped: ${what} on a shrunk schedule, so the trace is not shrunk`);
     } else {
-      // The failing schedule ran to its end once already; record it unshrunk.
-      const run = runChecked(factory, schedule, { record: true });
-      const size = sizeOf(schedule, run);
-      const trace = toTrace({ implementation: info, profile: o.faults, seed, path: String(h.index), shrink: null }, schedule, run);
-      reported = save(trace, h.index, { before: size, after: size, runs: 0, ms: 0 }, `shrinking stopped: a node did not return within ${o.hangTimeout} s on a shrunk schedule, so the trace is not shrunk`);
+      const finding = h.cause === 'hang' ? hangFinding(`${what} on iteration ${h.index} (seed ${seed}); the watchdog stopped it`) : abortFinding(`${what}, on iteration ${h.index} (seed ${seed})`);
+      reported = save(hangTrace(info, o.faults, seed, h.index, schedule, finding), h.index, null, 'the run never finished, so the trace holds the schedule and no events');
     }
+  }
+  // "No violation" means every planned iteration ran: anything less is not a pass.
+  if (reported === null && !result.interrupted && result.iterations !== planned) {
+    throw new ExitError(EXIT.internal, `internal error: ${result.iterations} of ${planned} iterations ran and nothing stopped the others; this is not a pass`);
   }
 
   const eventsPerSecond = result.searchMs > 0 ? Math.round((result.events * 1000) / result.searchMs) : 0;
@@ -150,6 +166,7 @@ export async function runCommand(o: RunOptions): Promise<ExitCode> {
     const json = {
       ok: outcome.ok,
       iterations: result.iterations,
+      planned,
       events: result.events,
       seed,
       eventsPerSecond,
@@ -182,8 +199,19 @@ export async function runCommand(o: RunOptions): Promise<ExitCode> {
   } else {
     printText(out, result, reported, eventsPerSecond, seed);
   }
-  if (result.interrupted) return EXIT.interrupted;
+  if (result.interrupted) return signal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
   return reported === null ? EXIT.ok : EXIT.violation;
+}
+
+/** Records a schedule in a worker under the watchdog; null when the implementation hangs or fails again. */
+async function recordUnshrunk(spec: ImplSpec, schedule: Schedule, meta: TraceMeta, hangTimeout: number): Promise<{ trace: TraceFile; size: TraceSize } | null> {
+  if (spec.kind === 'core') {
+    const run = runChecked(await loadFactory(spec), schedule, { record: true });
+    return { trace: toTrace(meta, schedule, run), size: sizeOf(schedule, run) };
+  }
+  const task = { kind: 'record', worker: 0, impl: spec, schedule, meta, shared: taskShared() } as const;
+  const end = await runTask(task, Math.round(hangTimeout * 1000), (m) => (m.type === 'recorded' ? { trace: m.trace, size: m.size } : undefined)).result;
+  return end.kind === 'done' ? end.value : null;
 }
 
 function printText(out: (line: string) => void, r: PoolResult, v: Reported | null, eps: number, seed: number): void {

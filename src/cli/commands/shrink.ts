@@ -1,15 +1,11 @@
 import { basename, dirname, join } from 'node:path';
-import { runChecked } from '../../check/run.js';
-import type { Minimized } from '../../explore/minimize.js';
-import { greedyThenScript } from '../../explore/minimize-script.js';
 import type { BugName } from '../../raft/index.js';
-import type { NodeFactory } from '../../raft/types.js';
-import type { Schedule } from '../../sim/schedule.js';
 import { readTrace, writeTrace } from '../../trace/io.js';
-import { sizeOf, toTrace } from '../../trace/record.js';
 import { EXIT, ExitError, UsageError, firstLine, type ExitCode } from '../errors.js';
 import { HANG_INVARIANT } from '../hang.js';
-import { implementationInfo, loadFactory } from '../impl.js';
+import { implFlag, importHang } from '../impl.js';
+import { checkOutDir } from '../out-dir.js';
+import { runTask, taskShared } from '../pool.js';
 import { renderDuration, renderSize, shellQuote } from '../text.js';
 import { replaySpec } from './replay.js';
 
@@ -17,17 +13,8 @@ export interface ShrinkOptions {
   readonly time: number;
   readonly bug?: BugName;
   readonly impl?: string;
+  readonly hangTimeout?: number;
   readonly json: boolean;
-}
-
-/** Null only when the schedule no longer fails that way; with no budget it comes back as it is. */
-function shrinkAgain(factory: NodeFactory, schedule: Schedule, invariant: string, budgetMs: number): Minimized | null {
-  const start = Date.now();
-  const first = runChecked(factory, schedule);
-  if (first.finding === null || first.finding.invariant !== invariant) return null;
-  const from: Minimized = { schedule, finding: first.finding, size: sizeOf(schedule, first), runs: 1 };
-  if (budgetMs <= 0) return from;
-  return greedyThenScript(factory, from, invariant, { start, greedyUntilMs: budgetMs, untilMs: budgetMs, now: Date.now, greedyRuns: Infinity, scriptRuns: Infinity });
 }
 
 /** `x.json` -> `x.shrunk.json`; a `.shrunk.json` stays its own name. */
@@ -43,45 +30,57 @@ export async function shrinkCommand(file: string, o: ShrinkOptions): Promise<Exi
   if (trace.violation.invariant === HANG_INVARIANT) throw new UsageError(`${file}: a hang cannot be shrunk (every attempt could hang); replay it instead`);
   const invariant = trace.violation.invariant;
   const spec = replaySpec(trace, file, o);
-  const factory = await loadFactory(spec);
   const budgetMs = Math.round(o.time * 1000);
+  const outFile = shrunkName(file);
+  checkOutDir(dirname(outFile));
 
-  const started = Date.now();
-  const result = shrinkAgain(factory, trace.schedule, invariant, budgetMs);
-  if (result === null) {
+  // In a worker, whatever the implementation: the watchdog covers a user's module (its import
+  // too), and Ctrl-C or SIGTERM reach the main thread while shrinking runs, so the best
+  // schedule so far is kept and written.
+  const hangTimeoutMs = spec.kind === 'core' ? Infinity : Math.round((o.hangTimeout ?? 10) * 1000);
+  const task = runTask({ kind: 'shrink', worker: 0, impl: spec, trace, budgetMs, shared: taskShared() }, hangTimeoutMs, (m) => (m.type === 'shrunk' ? m.outcome : undefined));
+  let signal: 'SIGINT' | 'SIGTERM' | null = null;
+  const stop = (s: 'SIGINT' | 'SIGTERM') => (): void => {
+    if (signal !== null) process.exit(s === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted);
+    signal = s;
+    process.stderr.write('interrupted: keeping the smallest trace so far (Ctrl-C again to quit at once)\n');
+    task.interrupt();
+  };
+  const onInt = stop('SIGINT');
+  const onTerm = stop('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  let end: Awaited<typeof task.result>;
+  try {
+    end = await task.result;
+  } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+  }
+  if (end.kind === 'hang' && end.phase === 'import') throw importHang(spec, hangTimeoutMs);
+  if (end.kind === 'hang') throw new ExitError(EXIT.violation, `${file}: implementation-hang: a node did not return within ${hangTimeoutMs / 1000} s on a shrunk schedule; nothing written (the trace you have still reproduces ${invariant})`);
+  if (end.kind === 'abort') throw new ExitError(EXIT.violation, `${file}: implementation-error while shrinking: ${end.message}; nothing written`);
+  const outcome = end.value;
+  if (outcome.kind === 'gone') {
     throw new ExitError(EXIT.diverged, `${file}: the trace's schedule no longer produces ${invariant} with this implementation (replay it to see where it diverges)`);
   }
-  const ms = Date.now() - started;
-  const recorded = runChecked(factory, result.schedule, { record: true });
-  const before = sizeOf(trace.schedule, runChecked(factory, trace.schedule));
-  const after = sizeOf(result.schedule, recorded);
-  const shrunk = toTrace(
-    {
-      implementation: implementationInfo(spec, factory),
-      profile: trace.profile,
-      seed: trace.seed,
-      path: null,
-      shrink: { before: trace.shrink?.before ?? before, after, runs: (trace.shrink?.runs ?? 0) + result.runs },
-    },
-    result.schedule,
-    recorded,
-  );
-  const outFile = shrunkName(file);
+  const { before, after, runs, ms } = outcome;
   try {
-    writeTrace(outFile, shrunk);
+    writeTrace(outFile, outcome.trace);
   } catch (e) {
     throw new UsageError(`cannot write ${outFile}: ${firstLine(e)}`);
   }
   if (o.json) {
-    process.stdout.write(`${JSON.stringify({ trace: outFile, invariant, before, after, runs: result.runs, ms })}\n`);
+    process.stdout.write(`${JSON.stringify({ trace: outFile, invariant, before, after, runs, ms, interrupted: signal !== null })}\n`);
   } else {
     process.stdout.write(
       [
-        `shrunk ${invariant} in ${renderDuration(ms)} (${result.runs} runs): ${renderSize(before)} -> ${renderSize(after)}`,
+        `shrunk ${invariant} in ${renderDuration(ms)} (${runs} runs): ${renderSize(before)} -> ${renderSize(after)}${signal !== null ? ' (interrupted: the smallest so far)' : ''}`,
         `  trace:  ${outFile}`,
-        `  replay: raft-check replay ${shellQuote(outFile)}`,
+        `  replay: raft-check replay ${shellQuote(outFile)}${implFlag(spec)}`,
       ].join('\n') + '\n',
     );
   }
+  if (signal !== null) return signal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
   return EXIT.ok;
 }
