@@ -2,11 +2,14 @@ import type { TraceEvent } from '../sim/events.js';
 import type { Finding } from '../sim/observer.js';
 import type { TraceFile, TraceSize } from '../trace/format.js';
 import { HANG_INVARIANT } from './protocol.js';
+import { sanitizeLine } from './sanitize.js';
+import type { ReplayResult } from '../trace/replay.js';
 
 /**
  * Plain-text renderings shared by the commands (and free for the UI to reuse): one line per
  * trace event, sizes, durations, findings. No colour, no escape codes: these lines go to CI
- * logs and pipes.
+ * logs and pipes. Every string that comes from a trace or a module is passed through
+ * sanitizeLine: a trace is data, and its text must not drive the terminal.
  */
 
 const ROLE: Record<string, string> = { follower: 'F', candidate: 'C', leader: 'L' };
@@ -20,8 +23,8 @@ export function renderEventLine(e: TraceEvent): string {
   const parts: string[] = [];
   const what: string[] = [];
   if (e.from !== undefined) what.push(`<-n${e.from}`);
-  if (e.msg !== undefined) what.push(e.msg);
-  if (e.note !== undefined) what.push(e.msg === undefined && e.from === undefined ? e.note : `(${e.note})`);
+  if (e.msg !== undefined) what.push(sanitizeLine(e.msg));
+  if (e.note !== undefined) what.push(e.msg === undefined && e.from === undefined ? sanitizeLine(e.note) : `(${sanitizeLine(e.note)})`);
   if (e.links !== undefined && e.note === undefined) what.push(`${e.links.length} links`);
   if (what.length > 0) parts.push(what.join(' '));
   if (e.log !== undefined) parts.push(renderLogChange(e.log));
@@ -69,16 +72,18 @@ export function renderCount(n: number): string {
 }
 
 export function renderFinding(f: Finding): string {
-  if (f.invariant === HANG_INVARIANT) return `${f.invariant} (${f.kind}): ${f.message}`;
+  const invariant = sanitizeLine(f.invariant);
+  const message = sanitizeLine(f.message);
+  if (f.invariant === HANG_INVARIANT) return `${invariant} (${f.kind}): ${message}`;
   const at = f.kind === 'liveness' ? `at ${f.time} ms` : `at step ${f.step} (t=${f.time} ms)`;
-  return `${f.invariant} (${f.kind}) ${at}: ${f.message}`;
+  return `${invariant} (${f.kind}) ${at}: ${message}`;
 }
 
 /** The trace's header as lines: what ran, and what it found. */
 export function renderTraceHeader(file: string, t: TraceFile): string[] {
-  const impl = t.implementation.module !== null ? `${t.implementation.name} (${t.implementation.module})` : t.implementation.name;
+  const impl = sanitizeLine(t.implementation.module !== null ? `${t.implementation.name} (${t.implementation.module})` : t.implementation.name);
   const lines = [
-    `trace ${file}: ${t.schedule.nodes} nodes, faults ${t.profile}, seed ${t.seed ?? '-'}, ${t.events.length} events${t.schedule.script === undefined ? '' : ` (a shrunk script of ${t.schedule.script.length} steps)`}`,
+    `trace ${sanitizeLine(file)}: ${t.schedule.nodes} nodes, faults ${sanitizeLine(t.profile)}, seed ${t.seed ?? '-'}, ${t.events.length} events${t.schedule.script === undefined ? '' : ` (a shrunk script of ${t.schedule.script.length} steps)`}`,
     `implementation: ${impl}`,
   ];
   lines.push(t.violation === null ? 'recorded: no violation' : `recorded: ${renderFinding(t.violation)}`);
@@ -89,4 +94,33 @@ export function renderTraceHeader(file: string, t: TraceFile): string[] {
 export function shellQuote(word: string): string {
   if (/^[\w@%+=:,./-]+$/.test(word)) return word;
   return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * A trace and its replay with every string escaped (see sanitizeLine), for a renderer that
+ * prints them as they are: the interactive viewer.
+ */
+export function sanitizedForDisplay(t: TraceFile, r: ReplayResult): { trace: TraceFile; result: ReplayResult } {
+  const event = <E extends TraceEvent>(e: E): E => ({
+    ...e,
+    ...(e.msg !== undefined ? { msg: sanitizeLine(e.msg) } : {}),
+    ...(e.note !== undefined ? { note: sanitizeLine(e.note) } : {}),
+  });
+  const finding = <F extends Finding>(f: F | null): F | null => (f === null ? null : { ...f, invariant: sanitizeLine(f.invariant), message: sanitizeLine(f.message) });
+  const i = t.implementation;
+  return {
+    trace: {
+      ...t,
+      profile: sanitizeLine(t.profile),
+      implementation: { name: sanitizeLine(i.name), bug: i.bug === null ? null : sanitizeLine(i.bug), module: i.module === null ? null : sanitizeLine(i.module) },
+      violation: finding(t.violation),
+      events: t.events.map(event),
+    },
+    result: {
+      ...r,
+      violation: finding(r.violation),
+      events: r.events.map(event),
+      divergence: r.divergence === null ? null : { step: r.divergence.step, expected: r.divergence.expected === null ? null : sanitizeLine(r.divergence.expected), actual: r.divergence.actual === null ? null : sanitizeLine(r.divergence.actual) },
+    },
+  };
 }

@@ -9,7 +9,8 @@ import { HANG_INVARIANT } from '../hang.js';
 import { importHang, loadFactory, specForTrace, type ImplSpec, type NamedImplementation } from '../impl.js';
 import { runTask, taskShared } from '../pool.js';
 import { noColor, optionalImport } from '../progress.js';
-import { renderEventLine, renderFinding, renderTraceHeader } from '../text.js';
+import { sanitizeLine } from '../sanitize.js';
+import { renderEventLine, renderFinding, renderTraceHeader, sanitizedForDisplay } from '../text.js';
 
 export interface ReplayOptions {
   readonly json: boolean;
@@ -89,7 +90,8 @@ export async function replayCommand(file: string, o: ReplayOptions): Promise<Exi
   if (!o.text && process.stdout.isTTY === true && process.stdin.isTTY === true && !noColor()) {
     const viewer = await optionalImport<ViewerModule>('../ui/viewer.js');
     if (viewer !== null && typeof viewer.runViewer === 'function') {
-      await viewer.runViewer(trace, result, { file });
+      const shown = sanitizedForDisplay(trace, result);
+      await viewer.runViewer(shown.trace, shown.result, { file: sanitizeLine(file) });
       // The viewer sets exit code 130 when it was left with Ctrl-C.
       if (process.exitCode === EXIT.interrupted) return EXIT.interrupted;
       process.stdout.write(`${verdict(result).join('\n')}\n`);
@@ -112,8 +114,8 @@ export function verdict(r: ReplayResult): string[] {
     const d = r.divergence!;
     return [
       `DIVERGED at step ${d.step}: the replay does not match the recording`,
-      `  expected: ${d.expected ?? '(the recording ended here)'}`,
-      `  actual:   ${d.actual ?? '(the replay ended here)'}`,
+      `  expected: ${d.expected === null ? '(the recording ended here)' : sanitizeLine(d.expected)}`,
+      `  actual:   ${d.actual === null ? '(the replay ended here)' : sanitizeLine(d.actual)}`,
       ...(r.violation !== null ? [`  the replay found: ${renderFinding(r.violation)}`] : []),
     ];
   }

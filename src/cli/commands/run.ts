@@ -11,6 +11,7 @@ import { abortFinding, hangFinding, hangTrace, scheduleAt } from '../hang.js';
 import { describeSpec, implFlag, implementationInfo, loadFactory, moduleSpec, type ImplSpec } from '../impl.js';
 import { SEED_MAX, type Shard } from '../options.js';
 import { checkOutDir } from '../out-dir.js';
+import { sanitizeLine } from '../sanitize.js';
 import { runTask, startExplore, taskShared, type PoolResult } from '../pool.js';
 import { chooseReporter, type RunOutcome } from '../progress.js';
 import { HANG_INVARIANT, type Slice } from '../protocol.js';
@@ -103,7 +104,7 @@ export async function runCommand(o: RunOptions): Promise<ExitCode> {
   try {
     pool = startExplore(
       { ...settings, impl: spec, slices: slicesFor(shard, o.workers), planned, hangTimeoutMs: spec.kind === 'module' ? Math.round(o.hangTimeout * 1000) : null },
-      { onProgress: (p) => reporter.update(p), onShrink: (p) => reporter.shrinking(p) },
+      { onProgress: (p) => reporter.update(p), onShrink: (p) => reporter.shrinking({ ...p, message: sanitizeLine(p.message), invariant: sanitizeLine(p.invariant) }) },
     );
     result = await pool.result;
   } catch (e) {
@@ -157,7 +158,7 @@ export async function runCommand(o: RunOptions): Promise<ExitCode> {
     runs: result.iterations,
     events: result.events,
     elapsedMs: result.elapsedMs,
-    violation: reported === null ? null : { invariant: reported.finding.invariant, message: reported.finding.message, trace: reported.trace, replay: reported.replay },
+    violation: reported === null ? null : { invariant: sanitizeLine(reported.finding.invariant), message: sanitizeLine(reported.finding.message), trace: reported.trace, replay: reported.replay },
   };
   await reporter.done(outcome);
 
