@@ -262,7 +262,7 @@ describe('class 8: nothing found is lost', () => {
     const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     expect(code).toBe(143);
     expect(stdout).toMatch(/^interrupted: no violation in \d/m);
-  });
+  }, 150_000);
 
   it('Ctrl-C during shrink keeps the smallest trace so far', async () => {
     const file = join(tmp, 'base', 'election-safety-seed1.json');
@@ -274,5 +274,5 @@ describe('class 8: nothing found is lost', () => {
     const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     expect(code, stderr).toBe(130);
     expect(existsSync(file.replace(/\.json$/, '.shrunk.json'))).toBe(true);
-  });
+  }, 150_000);
 });

@@ -55,9 +55,23 @@ export function describeSpec(spec: ImplSpec): string {
   return spec.recorded;
 }
 
+/**
+ * How long importing a module may take: --hang-timeout, or for TypeScript (compiled on the fly
+ * by a separate esbuild process, which a busy machine delays) three times it and at least 30 s.
+ */
+export function importTimeoutMs(spec: ImplSpec, hangTimeoutMs: number): number {
+  return spec.kind === 'module' && TS.has(extname(spec.file)) ? Math.max(3 * hangTimeoutMs, 30_000) : hangTimeoutMs;
+}
+
 /** The error for a module whose import outlived the watchdog. */
 export function importHang(spec: ImplSpec, hangTimeoutMs: number): UsageError {
-  return new UsageError(`--impl ${describeSpec(spec)}: importing the module did not finish within ${hangTimeoutMs / 1000} s (--hang-timeout); does it loop or wait at its top level?`);
+  const limit = importTimeoutMs(spec, hangTimeoutMs) / 1000;
+  return new UsageError(`--impl ${describeSpec(spec)}: importing the module did not finish within ${limit} s (--hang-timeout); does it loop or wait at its top level?`);
+}
+
+/** Loads what importing a module needs besides the module (tsx for TypeScript), so the import's watchdog times the module alone. */
+export async function prepareImport(spec: ImplSpec): Promise<void> {
+  if (spec.kind === 'module' && TS.has(extname(spec.file))) await import('tsx/esm/api');
 }
 
 export async function loadFactory(spec: ImplSpec): Promise<NodeFactory> {

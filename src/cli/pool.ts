@@ -3,7 +3,7 @@ import type { ExploreFailure, ExploreResult } from '../explore/explore.js';
 import type { Finding } from '../sim/observer.js';
 import { UsageError } from './errors.js';
 import { routeImplementationOutput } from './impl-output.js';
-import { importHang, type ImplSpec } from './impl.js';
+import { importHang, importTimeoutMs, type ImplSpec } from './impl.js';
 import type { RunProgress, ShrinkProgress, WorkerStatus } from './progress.js';
 import {
   beatSlot,
@@ -312,7 +312,7 @@ export function startExplore(job: ExploreJob, cb: PoolCallbacks = {}): RunningPo
       if (s.settled || s.result !== null || s.hang !== null || s.stoppedEarly) continue;
       // Importing counts too: a module that loops at its top level never says it is ready.
       if (s.state === 'starting') {
-        if (job.hangTimeoutMs !== null && s.importingSince !== null && now - s.importingSince > job.hangTimeoutMs && job.impl.kind === 'module') {
+        if (job.hangTimeoutMs !== null && s.importingSince !== null && now - s.importingSince > importTimeoutMs(job.impl, job.hangTimeoutMs) && job.impl.kind === 'module') {
           fail(importHang(job.impl, job.hangTimeoutMs));
           return;
         }
@@ -419,7 +419,7 @@ export function runTask<T>(task: WorkerTask, hangTimeoutMs: number, pick: (m: Wo
       if (b !== beats) {
         beats = b;
         beatAt = now;
-      } else if ((importing || name !== null) && now - beatAt > hangTimeoutMs) end(() => resolve({ kind: 'hang', phase: name === null ? 'import' : 'run' }));
+      } else if ((importing || name !== null) && now - beatAt > (name === null ? importTimeoutMs(task.impl, hangTimeoutMs) : hangTimeoutMs)) end(() => resolve({ kind: 'hang', phase: name === null ? 'import' : 'run' }));
     }, Math.min(WATCH_EVERY_MS, Math.max(10, hangTimeoutMs / 4)));
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'importing') {

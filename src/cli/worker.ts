@@ -3,7 +3,7 @@ import { explore } from '../explore/explore.js';
 import { replayTrace } from '../trace/replay.js';
 import { replayScenarioTrace, scenarioOfTrace } from '../scenario/runner.js';
 import { UsageError } from './errors.js';
-import { implementationInfo, loadFactory } from './impl.js';
+import { implementationInfo, loadFactory, prepareImport } from './impl.js';
 import { runChecked } from '../check/run.js';
 import { thrownText } from '../sim/validate-output.js';
 import { sizeOf, toTrace } from '../trace/record.js';
@@ -37,6 +37,7 @@ let strayPosted = false;
 
 confine();
 try {
+  await prepareImport(task.impl);
   post({ type: 'importing' });
   const factory = await loadFactory(task.impl);
   trapTimers();
@@ -57,7 +58,9 @@ try {
       break;
     }
     case 'shrink': {
-      const outcome = shrinkTrace(factory, task.trace, implementationInfo(task.impl, factory), task.budgetMs, interruptibleClock());
+      // Interrupted before shrinking began: the clock's jump would shift start and now alike.
+      const budgetMs = Atomics.load(shared, STOP) !== 0 ? 0 : task.budgetMs;
+      const outcome = shrinkTrace(factory, task.trace, implementationInfo(task.impl, factory), budgetMs, interruptibleClock());
       await settled();
       post({ type: 'shrunk', outcome });
       break;
