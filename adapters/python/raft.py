@@ -397,14 +397,17 @@ class RaftNode:
         """Snapshot what is applied (never more: an unapplied entry may not be committed)."""
         index = self.last_applied
         term = self.log.term_at(index)
-        # Sorted pairs: equal states give equal snapshots, byte for byte.
-        s = {'lastIncludedIndex': index, 'lastIncludedTerm': term, 'data': sorted(self.kv.items())}
+        # The map as sorted pairs, so equal states give equal snapshots byte for byte, and the
+        # point of the log it stands for: the same map can be the state at two indexes (a
+        # command applied twice), and raft-check tells snapshots apart by their data.
+        data = {'index': index, 'term': term, 'kv': sorted(self.kv.items())}
+        s = {'lastIncludedIndex': index, 'lastIncludedTerm': term, 'data': data}
         self.log.compact(index, term, True)
         self.snapshot = s
         self._store_snapshot(s, True)
 
     def _restore(self, s):
-        self.kv = dict(s['data'])
+        self.kv = dict(s['data']['kv'])
         index, term = self._snapshot_point(s)
         self.commit_index = max(self.commit_index, index)
         self.last_applied = index
