@@ -52,7 +52,7 @@ describe.skipIf(!PYTHON || !DRIVER)('the Python adapter', () => {
   }, 150_000);
 
   it('passes a short run of random fault schedules on five nodes', () => {
-    const r = cli(['run', '--exec', EXEC, '--iterations', '40', '--nodes', '5', '--seed', '1', '--out', tmp, '--json'], 240_000);
+    const r = cli(['run', '--exec', EXEC, '--iterations', '20', '--nodes', '5', '--seed', '1', '--out', tmp, '--json'], 240_000);
     expect(r.code, r.stdout + r.stderr).toBe(0);
   }, 300_000);
 

@@ -493,21 +493,22 @@ class RaftNode:
 
 
 def summarize(m):
-    """One line for raft-check's traces (optional in the protocol, handy when reading them)."""
+    """One line for raft-check's traces (optional in the protocol), in the format raft-check
+    uses for its own core's messages, so traces read the same with either."""
     kind, term = m['type'], m['term']
     if kind == 'RequestVote':
-        return 'RequestVote t%d last %d/%d' % (term, m['lastLogIndex'], m['lastLogTerm'])
+        return 'RequestVote t%d last=%d/t%d' % (term, m['lastLogIndex'], m['lastLogTerm'])
     if kind == 'RequestVoteReply':
-        return 'RequestVoteReply t%d %s' % (term, 'granted' if m['granted'] else 'denied')
+        return 'RequestVoteReply t%d %s' % (term, 'granted' if m['granted'] else 'refused')
     if kind == 'AppendEntries':
         e = m['entries']
-        span = ' entries %d-%d' % (e[0]['index'], e[-1]['index']) if e else ''
-        return 'AppendEntries t%d prev %d/%d%s commit %d' % (term, m['prevLogIndex'], m['prevLogTerm'], span, m['leaderCommit'])
+        span = '[%d..%d]' % (e[0]['index'], e[-1]['index']) if e else 'heartbeat'
+        return 'AppendEntries t%d prev=%d/t%d %s commit=%d' % (term, m['prevLogIndex'], m['prevLogTerm'], span, m['leaderCommit'])
     if kind == 'AppendEntriesReply':
         if m['success']:
-            return 'AppendEntriesReply t%d ok match %d' % (term, m['matchIndex'])
-        return 'AppendEntriesReply t%d reject hint %d/%d' % (term, m['conflictIndex'], m['conflictTerm'])
+            return 'AppendEntriesReply t%d ok match=%d' % (term, m['matchIndex'])
+        return 'AppendEntriesReply t%d reject hint=%d/t%d' % (term, m['conflictIndex'], m['conflictTerm'])
     if kind == 'InstallSnapshot':
         s = m['snapshot']
-        return 'InstallSnapshot t%d through %d/%d' % (term, s['lastIncludedIndex'], s['lastIncludedTerm'])
-    return '%s t%d match %d' % (kind, term, m['matchIndex'])
+        return 'InstallSnapshot t%d through %d/t%d' % (term, s['lastIncludedIndex'], s['lastIncludedTerm'])
+    return 'InstallSnapshotReply t%d match=%d' % (term, m['matchIndex'])
