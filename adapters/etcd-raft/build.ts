@@ -31,12 +31,15 @@ export class BuildError extends Error {}
 export interface BuildOptions {
   /** The GOPATH holding go.etcd.io/etcd (default: Debian's, or $RAFT_CHECK_ETCD_GOPATH). */
   readonly gopath?: string;
+  /** The go command (default `go` on PATH). */
+  readonly go?: string;
 }
 
 export function buildEtcdAdapter(options: BuildOptions = {}): BuildResult {
   const started = Date.now();
   const gopath = options.gopath ?? process.env.RAFT_CHECK_ETCD_GOPATH ?? DEBIAN_GOPATH;
-  const goVersion = spawnSync('go', ['version'], { encoding: 'utf8' });
+  const goCmd = options.go ?? 'go';
+  const goVersion = spawnSync(goCmd, ['version'], { encoding: 'utf8' });
   if (goVersion.error !== undefined || goVersion.status !== 0) {
     return { kind: 'missing', reason: `Go is not installed (no \`go\` on PATH); install it and etcd's source: ${INSTALL}` };
   }
@@ -51,7 +54,7 @@ export function buildEtcdAdapter(options: BuildOptions = {}): BuildResult {
 
   const sources = readdirSync(ADAPTER_DIR).filter((f) => f.endsWith('.go')).sort();
   const stamp = createHash('sha256');
-  stamp.update(goVersion.stdout).update(gopath).update(etcdVersion);
+  stamp.update(goVersion.stdout).update(gopath).update(etcdVersion).update(readFileSync(fileURLToPath(import.meta.url)));
   for (const f of sources) stamp.update(f).update(readFileSync(join(ADAPTER_DIR, f)));
   stamp.update(readFileSync(join(ADAPTER_DIR, 'patches', HOOKS_FILE))).update(JSON.stringify(PATCHES));
   const installed = files.map((f) => ({ f, text: readFileSync(join(raftDir, f), 'utf8') }));
@@ -74,7 +77,7 @@ export function buildEtcdAdapter(options: BuildOptions = {}): BuildResult {
   writeFileSync(overlay, JSON.stringify({ Replace: replace }, null, 2) + '\n');
 
   const tmp = `${BINARY}.${process.pid}.tmp`;
-  const go = spawnSync('go', ['build', '-overlay', overlay, '-ldflags', `-X main.etcdVersion=${etcdVersion}`, '-o', tmp, '.'], {
+  const go = spawnSync(goCmd, ['build', '-overlay', overlay, '-ldflags', `-X main.etcdVersion=${etcdVersion}`, '-o', tmp, '.'], {
     cwd: ADAPTER_DIR,
     encoding: 'utf8',
     env: {

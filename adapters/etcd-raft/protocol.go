@@ -112,9 +112,10 @@ type okResponse struct {
 	Type string `json:"type"`
 }
 
+// observationResponse answers observe: the observation's fields beside the type.
 type observationResponse struct {
-	Type        string      `json:"type"`
-	Observation observation `json:"observation"`
+	Type string `json:"type"`
+	observation
 }
 
 type errorResponse struct {

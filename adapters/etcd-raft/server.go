@@ -67,7 +67,7 @@ func (s *server) handle(line []byte) (resp interface{}) {
 	case "compact":
 		out, err = inst.compact()
 	case "observe":
-		return observationResponse{Type: "observation", Observation: inst.observe()}
+		return observationResponse{Type: "observation", observation: inst.observe()}
 	default: // destroy
 		delete(s.instances, req.Instance)
 		return okResponse{Type: "ok"}
