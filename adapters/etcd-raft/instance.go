@@ -43,7 +43,8 @@ type instance struct {
 	storage   *raft.MemoryStorage
 	conf      pb.ConfState
 	rand      *rand.Rand
-	tickMs    uint64
+	clock     clock
+	phaseMs   uint64
 	threshold uint64
 	kv        map[string]string
 	applied   uint64
@@ -60,32 +61,44 @@ type instance struct {
 	accepted *proposalAccepted
 }
 
-// ticks maps our timing onto etcd's logical clock: one tick is one heartbeat interval, and
-// ElectionTick is the shortest election timeout in heartbeats (at least 2, as etcd needs
-// ElectionTick > HeartbeatTick). etcd draws each timeout from [ElectionTick, 2*ElectionTick)
-// itself, so electionTimeoutMaxMs is not used.
-func ticks(t *timing) (tickMs uint64, electionTick int, err error) {
+// clock is our timing on etcd's logical clock. One tick is one heartbeat interval
+// (HeartbeatTick 1: a leader heartbeats every heartbeatMs). etcd draws each randomized
+// election timeout from [ElectionTick, 2*ElectionTick) ticks, a range always a factor of two
+// wide, so we fit its top into the timing's maximum: ElectionTick = (M+1)/2 for the M whole
+// heartbeats in electionTimeoutMaxMs (at least 2, as etcd needs ElectionTick > HeartbeatTick).
+// Timeouts then span about [max/2, max]; electionTimeoutMinMs is not used. Fitting the
+// bottom to the minimum instead would let timeouts reach twice it, past the maximum that the
+// driver sizes its liveness windows by.
+type clock struct {
+	tickMs       uint64
+	electionTick int
+}
+
+func clockFor(t *timing) (clock, error) {
 	if t == nil || t.HeartbeatMs == 0 {
-		return 0, 0, fmt.Errorf("create: timing.heartbeatMs must be at least 1")
+		return clock{}, fmt.Errorf("create: timing.heartbeatMs must be at least 1")
 	}
-	e := int((t.ElectionTimeoutMinMs + t.HeartbeatMs/2) / t.HeartbeatMs)
+	e := int((t.ElectionTimeoutMaxMs/t.HeartbeatMs + 1) / 2)
 	if e < 2 {
 		e = 2
 	}
-	return t.HeartbeatMs, e, nil
+	return clock{tickMs: t.HeartbeatMs, electionTick: e}, nil
 }
 
 func newInstance(req *request, opt *options) (*instance, error) {
-	tickMs, electionTick, err := ticks(req.Timing)
+	clk, err := clockFor(req.Timing)
 	if err != nil {
 		return nil, err
 	}
 	inst := &instance{
-		id:        req.Node,
-		storage:   raft.NewMemoryStorage(),
-		conf:      pb.ConfState{Voters: append([]uint64(nil), req.Cluster...)},
-		rand:      rand.New(rand.NewSource(int64(req.Seed))),
-		tickMs:    tickMs,
+		id:      req.Node,
+		storage: raft.NewMemoryStorage(),
+		conf:    pb.ConfState{Voters: append([]uint64(nil), req.Cluster...)},
+		rand:    rand.New(rand.NewSource(int64(req.Seed))),
+		clock:   clk,
+		// The first tick comes after a random part of a tick, from a generator of its own so
+		// that etcd's draws stay one stream: nodes booted together do not tick in lockstep.
+		phaseMs:   1 + uint64(rand.New(rand.NewSource(int64(req.Seed)^0x5eed)).Int63n(int64(clk.tickMs))),
 		threshold: req.SnapshotThreshold,
 		kv:        map[string]string{},
 	}
@@ -97,7 +110,7 @@ func newInstance(req *request, opt *options) (*instance, error) {
 	raft.RaftCheckSetRand(inst.rand)
 	rn, err := raft.NewRawNode(&raft.Config{
 		ID:                        req.Node,
-		ElectionTick:              electionTick,
+		ElectionTick:              clk.electionTick,
 		HeartbeatTick:             1,
 		Storage:                   clusterStorage{inst.storage, inst.conf},
 		Applied:                   inst.applied,
@@ -163,9 +176,8 @@ func (inst *instance) begin() {
 	inst.proposed, inst.accepted = nil, nil
 }
 
-func (inst *instance) armTimer() {
-	t := inst.tickMs
-	inst.out.Timer = &t
+func (inst *instance) armTimer(ms uint64) {
+	inst.out.Timer = &ms
 }
 
 func (inst *instance) start() (*output, error) {
@@ -173,14 +185,14 @@ func (inst *instance) start() (*output, error) {
 	if m := inst.restoredFrom; m != nil {
 		inst.out.Restored = &indexTerm{Index: m.Index, Term: m.Term}
 	}
-	inst.armTimer()
+	inst.armTimer(inst.phaseMs)
 	return inst.finish()
 }
 
 func (inst *instance) tick() (*output, error) {
 	inst.begin()
 	inst.rn.Tick()
-	inst.armTimer()
+	inst.armTimer(inst.clock.tickMs)
 	return inst.finish()
 }
 

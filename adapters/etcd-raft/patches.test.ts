@@ -8,13 +8,13 @@ const raftDir = join(DEBIAN_GOPATH, 'src/go.etcd.io/etcd/raft');
 
 describe('etcd raft patches', () => {
   it('replace exactly the expected line', () => {
-    const patch = { mutation: 'm', file: 'x.go', find: 'a == b', replace: '(on || a == b)' };
+    const patch = { name: 'm', file: 'x.go', find: 'a == b', replace: '(on || a == b)' };
     expect(applyPatches('x.go', '/src/x.go', 'if a == b {\n', [patch])).toBe('if (on || a == b) {\n');
     expect(applyPatches('y.go', '/src/y.go', 'if a == b {\n', [patch])).toBe('if a == b {\n');
   });
 
   it('fail with the file and the expected text when the source moved on', () => {
-    const patch = { mutation: 'm', file: 'x.go', find: 'a == b', replace: 'c' };
+    const patch = { name: 'm', file: 'x.go', find: 'a == b', replace: 'c' };
     expect(() => applyPatches('x.go', '/src/x.go', 'if a != b {\n', [patch])).toThrow(new PatchError('patch m: /src/x.go: expected text not found: a == b'));
     expect(() => applyPatches('x.go', '/src/x.go', 'a == b; a == b', [patch])).toThrow(/expected text found more than once/);
   });

@@ -1,11 +1,12 @@
 /**
  * The edits raft-check makes to etcd's raft source, applied at build time to the installed
- * files and handed to `go build -overlay` (etcd's code is never committed here). Each
- * mutation is one guarded line: with its flag off, the line does exactly what etcd's does.
+ * files and handed to `go build -overlay` (etcd's code is never committed here). Each is one
+ * guarded line: with its switch off (as in a plain `go build` of etcd), the line does exactly
+ * what etcd's does.
  */
 export interface Patch {
   /** The adapter's `-mutation` name this edit implements. */
-  readonly mutation: string;
+  readonly name: string;
   /** A file of go.etcd.io/etcd/raft. */
   readonly file: string;
   /** Text that must occur exactly once in the installed file. */
@@ -15,19 +16,19 @@ export interface Patch {
 
 export const PATCHES: readonly Patch[] = [
   {
-    mutation: 'commit-old-term',
+    name: 'commit-old-term',
     file: 'log.go',
     find: 'if maxIndex > l.committed && l.zeroTermOnErrCompacted(l.term(maxIndex)) == term {',
     replace: 'if maxIndex > l.committed && (RaftCheckMutations.CommitOldTerm || l.zeroTermOnErrCompacted(l.term(maxIndex)) == term) {',
   },
   {
-    mutation: 'vote-any-log',
+    name: 'vote-any-log',
     file: 'raft.go',
     find: 'if canVote && r.raftLog.isUpToDate(m.Index, m.LogTerm) {',
     replace: 'if canVote && (RaftCheckMutations.VoteAnyLog || r.raftLog.isUpToDate(m.Index, m.LogTerm)) {',
   },
   {
-    mutation: 'commit-beyond-new',
+    name: 'commit-beyond-new',
     file: 'log.go',
     find: 'l.commitTo(min(committed, lastnewi))',
     replace: 'l.commitTo(min(committed, raftCheckCommitBound(lastnewi, l.lastIndex())))',
@@ -47,7 +48,7 @@ export function applyPatches(file: string, path: string, source: string, patches
     const at = out.indexOf(p.find);
     if (at < 0 || out.indexOf(p.find, at + 1) >= 0) {
       const how = at < 0 ? 'expected text not found' : 'expected text found more than once';
-      throw new PatchError(`patch ${p.mutation}: ${path}: ${how}: ${p.find}`);
+      throw new PatchError(`patch ${p.name}: ${path}: ${how}: ${p.find}`);
     }
     out = out.slice(0, at) + p.replace + out.slice(at + p.find.length);
   }
