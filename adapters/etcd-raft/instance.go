@@ -65,10 +65,13 @@ type instance struct {
 // (HeartbeatTick 1: a leader heartbeats every heartbeatMs). etcd draws each randomized
 // election timeout from [ElectionTick, 2*ElectionTick) ticks, a range always a factor of two
 // wide, so we fit its top into the timing's maximum: ElectionTick = (M+1)/2 for the M whole
-// heartbeats in electionTimeoutMaxMs (at least 2, as etcd needs ElectionTick > HeartbeatTick).
-// Timeouts then span about [max/2, max]; electionTimeoutMinMs is not used. Fitting the
-// bottom to the minimum instead would let timeouts reach twice it, past the maximum that the
-// driver sizes its liveness windows by.
+// heartbeats in electionTimeoutMaxMs, and electionTimeoutMinMs is not used. Fitting the bottom
+// to the minimum instead lets timeouts reach twice it, past the maximum that the driver sizes
+// its liveness windows by. ElectionTick is at least 3: a follower's timer restarts when a
+// heartbeat arrives but counts whole ticks, so it campaigns after ElectionTick-1 to
+// ElectionTick heartbeat intervals of silence, and 2 would make a heartbeat delayed by a few
+// milliseconds start an election. (With fewer than 5 heartbeats in the maximum, the longest
+// timeouts exceed it by up to a heartbeat.)
 type clock struct {
 	tickMs       uint64
 	electionTick int
@@ -79,8 +82,8 @@ func clockFor(t *timing) (clock, error) {
 		return clock{}, fmt.Errorf("create: timing.heartbeatMs must be at least 1")
 	}
 	e := int((t.ElectionTimeoutMaxMs/t.HeartbeatMs + 1) / 2)
-	if e < 2 {
-		e = 2
+	if e < 3 {
+		e = 3
 	}
 	return clock{tickMs: t.HeartbeatMs, electionTick: e}, nil
 }
@@ -271,10 +274,10 @@ func (inst *instance) finish() (*output, error) {
 		for _, to := range snapsTo {
 			inst.rn.ReportSnapshot(to, raft.SnapshotFinish)
 		}
-		if inst.threshold > 0 && inst.applied-inst.snapshotIndex() >= inst.threshold {
-			if err := inst.snapshotNow(); err != nil {
-				return nil, err
-			}
+	}
+	if inst.threshold > 0 && inst.applied-inst.snapshotIndex() >= inst.threshold {
+		if err := inst.snapshotNow(); err != nil {
+			return nil, err
 		}
 	}
 	inst.out.Observation = inst.observe()
@@ -315,7 +318,7 @@ func (inst *instance) persist(rd raft.Ready) error {
 		first := rd.Entries[0].Index
 		if first <= inst.lastStored {
 			if w.TruncateFrom != 0 && w.TruncateFrom != first {
-				inst.out.Writes = append(inst.out.Writes, w)
+				inst.addWrite(w)
 				w = write{}
 			}
 			w.TruncateFrom = first
@@ -337,9 +340,56 @@ func (inst *instance) persist(rd raft.Ready) error {
 		inst.lastStored = rd.Entries[n-1].Index
 	}
 	if w.HardState != nil || w.Snapshot != nil || w.TruncateFrom != 0 || w.Append != nil {
-		inst.out.Writes = append(inst.out.Writes, w)
+		inst.addWrite(w)
 	}
 	return nil
+}
+
+// addWrite adds w to the output, folded into the previous write when the one write means
+// the same to storage: one write per input keeps traces short and asks the least of a driver.
+func (inst *instance) addWrite(w write) {
+	n := len(inst.out.Writes)
+	if n == 0 || !fold(&inst.out.Writes[n-1], w) {
+		inst.out.Writes = append(inst.out.Writes, w)
+	}
+}
+
+// fold merges w into prev if storage would end the same, applying the parts in the
+// protocol's order (hardState, snapshot, truncateFrom, append); it reports whether it did.
+func fold(prev *write, w write) bool {
+	merged := *prev
+	switch {
+	case w.Snapshot == nil && w.TruncateFrom == 0:
+		// An append continues prev's, or prev has no log part after which it would matter.
+		if w.Append != nil && prev.Append != nil {
+			if prev.Append[len(prev.Append)-1].Index+1 != w.Append[0].Index {
+				return false
+			}
+			merged.Append = append(append([]entry(nil), prev.Append...), w.Append...)
+		} else if w.Append != nil {
+			merged.Append = w.Append
+		}
+	case w.Snapshot != nil && w.TruncateFrom == 0 && w.Append == nil && prev.Snapshot == nil:
+		// Compacting entries stored before prev: it may go first.
+		first := prev.TruncateFrom
+		if first == 0 && prev.Append != nil {
+			first = prev.Append[0].Index
+		}
+		if first != 0 && w.Snapshot.LastIncludedIndex >= first {
+			return false
+		}
+		merged.Snapshot = w.Snapshot
+	case prev.Snapshot == nil && prev.TruncateFrom == 0 && prev.Append == nil:
+		// prev is only a hardState: w's log parts all come after it.
+		merged.Snapshot, merged.TruncateFrom, merged.Append = w.Snapshot, w.TruncateFrom, w.Append
+	default:
+		return false
+	}
+	if w.HardState != nil {
+		merged.HardState = w.HardState
+	}
+	*prev = merged
+	return true
 }
 
 func (inst *instance) apply(rd raft.Ready) error {
@@ -363,10 +413,19 @@ func (inst *instance) snapshotIndex() uint64 {
 }
 
 // snapshotNow compacts the log up to the last applied entry, as etcd's server does: the
-// snapshot is the state machine's JSON, and later entries stay.
+// snapshot is the state machine's JSON, and later entries stay. When this input already
+// wrote entries the snapshot covers, it waits for the next input, so that an output stays
+// one write.
 func (inst *instance) snapshotNow() error {
 	if inst.applied <= inst.snapshotIndex() {
 		return nil
+	}
+	probe := write{Snapshot: &snapshot{LastIncludedIndex: inst.applied}}
+	if n := len(inst.out.Writes); n > 0 {
+		last := inst.out.Writes[n-1]
+		if !fold(&last, probe) {
+			return nil
+		}
 	}
 	data, err := json.Marshal(inst.kv)
 	if err != nil {
@@ -380,7 +439,7 @@ func (inst *instance) snapshotNow() error {
 		return fmt.Errorf("compact at %d: %v", inst.applied, err)
 	}
 	md := snap.Metadata
-	inst.out.Writes = append(inst.out.Writes, write{Snapshot: &snapshot{LastIncludedIndex: md.Index, LastIncludedTerm: md.Term, Data: data}})
+	inst.addWrite(write{Snapshot: &snapshot{LastIncludedIndex: md.Index, LastIncludedTerm: md.Term, Data: data}})
 	if inst.lastStored < md.Index {
 		inst.lastStored = md.Index
 	}
