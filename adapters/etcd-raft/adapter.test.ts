@@ -75,7 +75,7 @@ if (adapter.skip !== null) {
     it('restarts from stored state: the vote, the log, and the snapshot restored', () => {
       const stored = {
         hardState: { term: 3, votedFor: 2 },
-        snapshot: { lastIncludedIndex: 2, lastIncludedTerm: 1, data: { k: 'v2' } },
+        snapshot: { lastIncludedIndex: 2, lastIncludedTerm: 1, data: { index: 2, term: 1, kv: { k: 'v2' } } },
         log: [{ index: 3, term: 2, command: { id: 'c3', key: 'k', value: 'v3' } }],
       };
       const { lines } = talk(bin, [], [create(1, stored), { type: 'start', instance: 1 }]);

@@ -427,7 +427,11 @@ func (inst *instance) snapshotNow() error {
 			return nil
 		}
 	}
-	data, err := json.Marshal(inst.kv)
+	term, err := inst.storage.Term(inst.applied)
+	if err != nil {
+		return fmt.Errorf("snapshot at %d: %v", inst.applied, err)
+	}
+	data, err := json.Marshal(snapshotState{Index: inst.applied, Term: term, KV: inst.kv})
 	if err != nil {
 		return err
 	}
@@ -499,13 +503,22 @@ func decodeCommand(e pb.Entry) (*command, error) {
 	return &c, nil
 }
 
+// snapshotState is a snapshot's data: the key-value map, and the entry it stands after. Two
+// snapshots with the same map (a leader's no-op entry changes nothing) are still different
+// states of the log, and the driver tells snapshots apart by their data.
+type snapshotState struct {
+	Index uint64            `json:"index"`
+	Term  uint64            `json:"term"`
+	KV    map[string]string `json:"kv"`
+}
+
 func decodeState(data []byte) (map[string]string, error) {
-	kv := map[string]string{}
-	if len(data) == 0 || string(data) == "null" {
-		return kv, nil
+	var st snapshotState
+	if err := json.Unmarshal(data, &st); err != nil {
+		return nil, fmt.Errorf("snapshot data is not {index, term, kv}: %v", err)
 	}
-	if err := json.Unmarshal(data, &kv); err != nil {
-		return nil, fmt.Errorf("snapshot data is not a key-value object: %v", err)
+	if st.KV == nil {
+		st.KV = map[string]string{}
 	}
-	return kv, nil
+	return st.KV, nil
 }

@@ -47,8 +47,8 @@ type hardState struct {
 type snapshot struct {
 	LastIncludedIndex uint64 `json:"lastIncludedIndex"`
 	LastIncludedTerm  uint64 `json:"lastIncludedTerm"`
-	// Data is the key-value state machine as a JSON object: etcd's snapshot bytes are
-	// exactly this JSON, so it passes through unchanged.
+	// Data is a snapshotState as JSON: etcd's snapshot bytes are exactly this JSON, so it
+	// passes through unchanged.
 	Data json.RawMessage `json:"data"`
 }
 
