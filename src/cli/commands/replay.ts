@@ -1,3 +1,4 @@
+import { explain, renderExplanation } from '../../explain/index.js';
 import type { BugName } from '../../raft/index.js';
 import type { Finding } from '../../sim/observer.js';
 import type { TraceFile } from '../../trace/format.js';
@@ -72,6 +73,7 @@ export async function replayCommand(file: string, o: ReplayOptions): Promise<Exi
   } else result = raw;
 
   const code: ExitCode = !result.reproduced ? EXIT.diverged : result.violation !== null ? EXIT.violation : EXIT.ok;
+  const explanation = explain({ schedule: trace.schedule, events: result.events, violation: result.violation });
 
   if (o.json) {
     const json = {
@@ -79,6 +81,7 @@ export async function replayCommand(file: string, o: ReplayOptions): Promise<Exi
       diverged: !result.reproduced,
       divergence: result.divergence,
       violation: result.violation,
+      explanation,
       events: result.events.length,
       file,
       implementation: trace.implementation,
@@ -104,6 +107,7 @@ export async function replayCommand(file: string, o: ReplayOptions): Promise<Exi
   for (const e of result.events) lines.push(renderEventLine(e));
   if (result.events.length > 0) lines.push('');
   lines.push(...verdict(result));
+  if (explanation !== null) lines.push('', ...renderExplanation(explanation));
   process.stdout.write(`${lines.join('\n')}\n`);
   return code;
 }

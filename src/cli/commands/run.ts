@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import { runChecked } from '../../check/run.js';
+import { explain } from '../../explain/index.js';
 import type { BugName } from '../../raft/index.js';
 import type { ProfileName, Schedule } from '../../sim/schedule.js';
 import type { TraceFile, TraceSize } from '../../trace/format.js';
@@ -42,6 +43,8 @@ interface Reported {
   readonly replay: string;
   readonly shrink: { readonly before: TraceSize; readonly after: TraceSize; readonly runs: number; readonly ms: number } | null;
   readonly note: string | null;
+  /** The explanation's summary: why the violation happened. */
+  readonly why: string | null;
 }
 
 /** The slices of the iteration space for a shard and a number of workers: i % (N*W) === I-1 + w*N. */
@@ -127,7 +130,8 @@ export async function runCommand(o: RunOptions): Promise<ExitCode> {
     } catch (e) {
       throw new UsageError(`--out ${o.out}: cannot write ${file}: ${firstLine(e)}`);
     }
-    return { finding, iteration, trace: file, replay: `raft-check replay ${shellQuote(file)}${implFlag(spec)}`, shrink, note };
+    const why = explain(trace)?.summary ?? null;
+    return { finding, iteration, trace: file, replay: `raft-check replay ${shellQuote(file)}${implFlag(spec)}`, shrink, note, why };
   };
   if (result.failure !== null) {
     const f = result.failure;
@@ -194,6 +198,7 @@ export async function runCommand(o: RunOptions): Promise<ExitCode> {
               replay: v.replay,
               shrink: v.shrink,
               note: v.note,
+              why: v.why,
             },
     };
     process.stdout.write(`${JSON.stringify(json)}\n`);
@@ -223,6 +228,7 @@ function printText(out: (line: string) => void, r: PoolResult, v: Reported | nul
   }
   out('');
   out(`VIOLATION ${renderFinding(v.finding)}`);
+  if (v.why !== null && v.why !== v.finding.message && `${v.why}` !== `${v.finding.message}.`) out(`  why: ${v.why}`);
   if (v.finding.invariant === HANG_INVARIANT) out(`  the watchdog stopped iteration ${v.iteration}; before it: ${stats}`);
   else out(`  found at iteration ${v.iteration} after ${stats}`);
   if (v.shrink !== null && v.shrink.runs > 0) {
