@@ -1,4 +1,6 @@
 import { explain, renderExplanation } from '../../explain/index.js';
+import { messagesJson } from '../../report/messages.js';
+import { eventLinesWithSends } from '../../report/text.js';
 import type { BugName } from '../../raft/index.js';
 import type { Finding } from '../../sim/observer.js';
 import type { TraceFile } from '../../trace/format.js';
@@ -82,6 +84,7 @@ export async function replayCommand(file: string, o: ReplayOptions): Promise<Exi
       divergence: result.divergence,
       violation: result.violation,
       explanation,
+      messages: result.messages === undefined ? null : messagesJson(result.events, result.messages),
       events: result.events.length,
       file,
       implementation: trace.implementation,
@@ -104,7 +107,7 @@ export async function replayCommand(file: string, o: ReplayOptions): Promise<Exi
 
   const lines = renderTraceHeader(file, trace);
   lines.push('');
-  for (const e of result.events) lines.push(renderEventLine(e));
+  lines.push(...eventLinesWithSends(result.events, result.messages, renderEventLine));
   if (result.events.length > 0) lines.push('');
   lines.push(...verdict(result));
   if (explanation !== null) lines.push('', ...renderExplanation(explanation));
