@@ -8,6 +8,7 @@ import { readTrace } from '../../trace/io.js';
 import { replayTrace, type ReplayResult } from '../../trace/replay.js';
 import { replayScenarioTrace, scenarioOfTrace } from '../../scenario/runner.js';
 import { EXIT, type ExitCode } from '../errors.js';
+import { renderBytes, writeHtmlReport } from '../html.js';
 import { HANG_INVARIANT } from '../hang.js';
 import { importHang, loadFactory, specForTrace, type ImplSpec, type NamedImplementation } from '../impl.js';
 import { runTask, taskShared } from '../pool.js';
@@ -21,6 +22,7 @@ export interface ReplayOptions {
   readonly bug?: BugName;
   readonly impl?: string;
   readonly hangTimeout: number;
+  readonly html?: string;
 }
 
 /** The viewer module's shape, as the UI provides it. */
@@ -77,6 +79,14 @@ export async function replayCommand(file: string, o: ReplayOptions): Promise<Exi
   const code: ExitCode = !result.reproduced ? EXIT.diverged : result.violation !== null ? EXIT.violation : EXIT.ok;
   const explanation = explain({ schedule: trace.schedule, events: result.events, violation: result.violation });
 
+  const html = o.html === undefined ? null : { file: o.html, bytes: writeHtmlReport('--html', o.html, file, trace, result) };
+  if (html !== null && !o.json) {
+    // The page is the rendering asked for: the verdict and where the page is, no viewer.
+    const why = explanation === null ? [] : [`why: ${explanation.summary}`];
+    process.stdout.write(`${[...verdict(result), ...why, `html: ${html.file} (${renderBytes(html.bytes)})`].join('\n')}\n`);
+    return code;
+  }
+
   if (o.json) {
     const json = {
       reproduced: result.reproduced,
@@ -85,6 +95,7 @@ export async function replayCommand(file: string, o: ReplayOptions): Promise<Exi
       violation: result.violation,
       explanation,
       messages: result.messages === undefined ? null : messagesJson(result.events, result.messages),
+      ...(html === null ? {} : { html }),
       events: result.events.length,
       file,
       implementation: trace.implementation,
