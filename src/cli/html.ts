@@ -41,7 +41,8 @@ export function htmlBeside(traceFile: string): string {
  * that hangs leaves the report without them. Returns the report's file.
  */
 export async function reportBeside(traceFile: string, trace: TraceFile, replay: (t: TraceFile) => Promise<ReplayResult | 'hang'>): Promise<string> {
-  const r = await replay(trace);
+  // A trace without events (a hang) has nothing to replay for.
+  const r = trace.events.length === 0 ? 'hang' : await replay(trace);
   const out = htmlBeside(traceFile);
   writeHtmlReport('--html', out, traceFile, trace, r === 'hang' ? null : r);
   return out;

@@ -53,7 +53,7 @@ export function commitPoint(h: History, node: NodeId, index: number, to: number,
       rule = `node ${node} committed index ${index} held on only ${holders.length} of ${h.nodes} logs`;
       if (e.from !== undefined && !holders.includes(e.from) && et !== undefined) {
         const gone = h.findLast((x) => x.node === e.from && x.log !== undefined && removes(x.log, index), at);
-        text += `; the reply it counted last came from node ${e.from}, whose log no longer held the entry`;
+        text += `; the reply it counted last came from node ${e.from}, whose log did not hold the entry`;
         if (gone >= 0) losses.push({ at: gone, text: `node ${e.from} took ${h.events[gone].msg ?? h.events[gone].kind} and its log lost index ${index} (${describeLoss(h.events[gone].log!)})` });
       }
     } else {

@@ -36,13 +36,13 @@ const ACK_WITHOUT_WRITE = steps([
 
 describe('commit-durability', () => {
   it('names the entry, the reply from a node that did not hold it, and the commit', () => {
-    const f = finding({ invariant: 'commit-durability', step: 8, nodes: [1], index: 1, terms: [1], message: 'node 1 committed index 1 (term 1) durable on 1 of 3 nodes' });
+    const f = finding({ invariant: 'commit-durability', step: 8, nodes: [1], index: 1, terms: [1], message: 'node 1 committed index 1 (term 1) while no node of 3 had it on disk' });
     const x = explain({ schedule: { nodes: 3 }, events: ACK_WITHOUT_WRITE, violation: f })!;
     expect(x.steps.map((s) => s.step)).toEqual([6, 8]);
     expect(x.steps[0].text).toMatch(/appended c1 at index 1 in term 1/);
-    expect(x.steps[1].text).toMatch(/counted AppendEntriesReply t1 ok match=1 from node 2, whose durable log did not hold index 1/);
-    expect(x.steps[1].text).toMatch(/durable on node 1 \(1 of 3, a majority is 2\)/);
-    expect(x.summary).toMatch(/only 1 of 3 nodes held it durably/);
+    expect(x.steps[1].text).toMatch(/counted AppendEntriesReply t1 ok match=1 from node 2, which did not have index 1 \(term 1\) on disk/);
+    expect(x.steps[1].text).toMatch(/marked index 1 \(c1, an entry of term 1\) committed.*; node 1 committed index 1 \(term 1\) while no node of 3 had it on disk/);
+    expect(x.summary).toMatch(/no node of 3 had it on disk: it counted replies from node 2, which acknowledged the entry before it was on their disk/);
   });
 });
 
