@@ -68,3 +68,14 @@ describe('renderings', () => {
     expect(eventLinesWithSends(EVENTS.slice(0, 3), undefined, (e) => String(e.step))).toEqual(['0', '1', '2']);
   });
 });
+
+describe('directed scenarios', () => {
+  it('keep a ledger too, so their replays show undelivered messages', async () => {
+    const { runScenario } = await import('../scenario/runner.js');
+    const r = runScenario('re-election', { factory: coreFactory(null), seed: 1, implementation: { name: 'core', bug: null, module: null } });
+    const list = undelivered(r.trace!.events, r.messages!);
+    expect(r.messages!.length).toBeGreaterThan(0);
+    // The scenario cuts the leader off: what it sent meanwhile is dropped at the partition.
+    expect(list.some((u) => u.reason === 'partition' && u.fault !== null && /^disconnect \d$/.test(u.fault.note))).toBe(true);
+  });
+});
