@@ -14,6 +14,7 @@ header .about { color: #57606a; }
 header .violation { color: #b3261e; font-weight: 600; margin-top: 4px; }
 main { display: grid; grid-template-columns: minmax(0, 1fr) 440px; gap: 0; height: calc(100vh - 80px); }
 #diagram { overflow: auto; border-right: 1px solid #d8dee4; background: #fff; }
+#lane-head { position: sticky; top: 0; z-index: 1; display: block; background: #fff; border-bottom: 1px solid #eef0f2; }
 #side { overflow: auto; padding: 10px 14px; }
 #side h2 { font-size: 13px; margin: 12px 0 4px; text-transform: uppercase; letter-spacing: .04em; color: #57606a; }
 #slider { width: 100%; }
@@ -42,7 +43,7 @@ export const REPORT_JS = String.raw`
   'use strict';
   var D = JSON.parse(document.getElementById('report-data').textContent);
   var NS = 'http://www.w3.org/2000/svg';
-  var ROW = 16, LANE = 120, LEFT = 96, TOP = 44;
+  var ROW = 16, LANE = 120, LEFT = 96, TOP = 8, HEAD = 26;
   var TERM_COLORS = ['#0969da', '#bf8700', '#8250df', '#1a7f37', '#cf222e', '#116329', '#953800', '#0550ae'];
   var ROLE_WIDTH = [1.5, 3, 6];
   var ROLE_COLOR = ['#8c959f', '#d4a72c', '#1a7f37'];
@@ -62,6 +63,11 @@ export const REPORT_JS = String.raw`
 
   var width = LEFT + D.nodes * LANE + 24;
   var height = TOP + N * ROW + 24;
+  // Lane names in a strip of their own that stays in view while the diagram scrolls.
+  var head = el('svg', { id: 'lane-head', width: width, height: HEAD, viewBox: '0 0 ' + width + ' ' + HEAD });
+  document.getElementById('diagram').appendChild(head);
+  text('step', { x: 4, y: 17 }, head);
+  text('time', { x: 40, y: 17 }, head);
   var svg = el('svg', { id: 'space-time', width: width, height: height, viewBox: '0 0 ' + width + ' ' + height });
   document.getElementById('diagram').appendChild(svg);
   var defs = el('defs', {}, svg);
@@ -109,7 +115,7 @@ export const REPORT_JS = String.raw`
   var lanes = el('g', { id: 'lanes' }, svg);
   for (var id = 1; id <= D.nodes; id++) {
     var g = el('g', { 'class': 'lane', 'data-node': id }, lanes);
-    text('n' + id, { x: x(id) - 8, y: TOP - 18, 'class': 'lane-label' }, g);
+    text('n' + id, { x: x(id) - 8, y: 18, 'class': 'lane-label' }, head);
     el('line', { x1: x(id), y1: TOP, x2: x(id), y2: TOP + N * ROW, stroke: '#d0d7de', 'stroke-dasharray': '2 3' }, g);
   }
   var lastTerm = {};
@@ -243,7 +249,7 @@ export const REPORT_JS = String.raw`
     Array.prototype.forEach.call(whyList.children, function (li) { li.classList.toggle('on', Number(li.getAttribute('data-row')) === row); });
     var diagram = document.getElementById('diagram');
     var top = TOP + row * ROW;
-    if (top < diagram.scrollTop + TOP || top > diagram.scrollTop + diagram.clientHeight - 2 * ROW) diagram.scrollTop = Math.max(0, top - diagram.clientHeight / 2);
+    if (top < diagram.scrollTop + HEAD || top > diagram.scrollTop + diagram.clientHeight - HEAD - 2 * ROW) diagram.scrollTop = Math.max(0, top - diagram.clientHeight / 2);
   }
   slider.addEventListener('input', update);
   document.getElementById('to-violation').addEventListener('click', function () { if (D.violation) go(D.violation.row); });
