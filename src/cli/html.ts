@@ -40,10 +40,10 @@ export function htmlBeside(traceFile: string): string {
  * caller's replay, so a user's module runs under the watchdog) for its message fates; a replay
  * that hangs leaves the report without them. Returns the report's file.
  */
-export async function reportBeside(traceFile: string, trace: TraceFile, replay: (t: TraceFile) => Promise<ReplayResult | 'hang'>): Promise<string> {
+export async function reportBeside(traceFile: string, trace: TraceFile, replay: (t: TraceFile) => Promise<ReplayResult | { readonly stopped: unknown }>): Promise<string> {
   // A trace without events (a hang) has nothing to replay for.
-  const r = trace.events.length === 0 ? 'hang' : await replay(trace);
+  const r = trace.events.length === 0 ? null : await replay(trace);
   const out = htmlBeside(traceFile);
-  writeHtmlReport('--html', out, traceFile, trace, r === 'hang' ? null : r);
+  writeHtmlReport('--html', out, traceFile, trace, r === null || 'stopped' in r ? null : r);
   return out;
 }
