@@ -117,3 +117,20 @@ describe('state-machine-safety', () => {
     expect(at(x, 33)).toMatch(/the snapshot ends at index 4, before the 5 entries .* stale/);
   });
 });
+
+describe('commit-durability', () => {
+  it('names the replies counted from nodes that had not written the entry to disk', () => {
+    const x = explained('bug-ack-before-sync');
+    expect(x.steps.map((s) => s.step)).toEqual([14, 17, 18]);
+    expect(at(x, 17)).toMatch(/counted AppendEntriesReply t1 ok match=1 from node 1, which did not have index 1 \(term 1\) on disk/);
+    expect(x.summary).toMatch(/it counted replies from nodes 1 and 3, which acknowledged the entry before it was on their disk/);
+  });
+});
+
+describe('election-safety from a vote split from its term', () => {
+  it('the restart that came back without the vote', () => {
+    const x = explained('bug-split-hard-state');
+    expect(at(x, 12)).toMatch(/restarted with term 1 and no vote/);
+    expect(at(x, 13)).toMatch(/Node 3 voted for node 2/);
+  });
+});
