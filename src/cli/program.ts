@@ -34,6 +34,7 @@ const registerRun: Register = (program, setExit) => {
     .option('--no-snapshots', 'keep log compaction off (by default schedules may turn it on)')
     .option('--json', 'print one JSON object on stdout at the end, nothing else', false)
     .option('--text', 'plain progress lines even on a terminal', false)
+    .option('--html', 'write an HTML space-time report beside each trace (<trace>.html)', false)
     .addHelpText(
       'after',
       examples(
@@ -57,6 +58,7 @@ const registerReplay: Register = (program, setExit) => {
     .argument('<file>', 'a trace file written by raft-check run')
     .option('--json', 'print one JSON object on stdout', false)
     .option('--text', 'print the trace as text lines even on a terminal', false)
+    .option('--html <file>', 'write a self-contained HTML space-time report of the trace to <file>')
     .addOption(new Option('--bug <name>', 'replay against our core with this bug instead of the recorded implementation').argParser(parse.bug).conflicts('impl'))
     .addOption(new Option('--impl <path>', 'replay against this module instead of the recorded implementation'))
     .addOption(new Option('--hang-timeout <seconds>', 'with a module: a replay that takes longer counts as a hang').argParser(parse.seconds).default(10))
@@ -66,6 +68,7 @@ const registerReplay: Register = (program, setExit) => {
         'raft-check replay traces/state-machine-safety-seed1.json',
         'raft-check replay traces/election-safety-seed7.json --text | less',
         'raft-check replay trace.json --impl ./my-raft-fixed.mjs    # does the fix hold?',
+        'raft-check replay trace.json --html report.html            # a page to attach to a bug report',
       ) + '\nExit codes: 0 replayed clean, 1 reproduced a violation, 2 unreadable or invalid trace, 3 diverged.\n',
     )
     .action(async (file: string, opts) => {

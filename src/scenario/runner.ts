@@ -33,6 +33,8 @@ export interface ScenarioResult {
   readonly virtualMs: number;
   /** What the lab would only print (the run still passes). */
   readonly warnings: readonly string[];
+  /** With `record`: every message sent and its fate (kept beside the trace, not in it). */
+  readonly messages?: ReplayResult['messages'];
 }
 
 /** An unknown scenario name: the message lists the valid ones. */
@@ -60,7 +62,7 @@ export function runScenario(name: string, o: ScenarioOptions): ScenarioResult {
   const trace = record
     ? toTrace({ implementation: o.implementation, profile: `${PROFILE_PREFIX}${name}`, seed: o.seed, path: null }, s.runSchedule, { ...run, finding })
     : null;
-  return { scenario: name, seed: o.seed, ok: finding === null, finding, trace, events: run.stats.events, virtualMs: run.stats.virtualMs, warnings: s.warnings };
+  return { scenario: name, seed: o.seed, ok: finding === null, finding, trace, events: run.stats.events, virtualMs: run.stats.virtualMs, warnings: s.warnings, messages: run.messages };
 }
 
 export interface ScenariosOptions {
@@ -139,7 +141,7 @@ export function replayScenarioTrace(trace: TraceFile, factory: NodeFactory, file
   if (expected !== actual) {
     return { reproduced: false, divergence: { step: got.length, expected, actual }, violation: run.finding, events: got };
   }
-  return { reproduced: true, divergence: null, violation: run.finding, events: got };
+  return { reproduced: true, divergence: null, violation: run.finding, events: got, messages: run.messages };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Command, DurableWrite, Message, NodeFactory, NodeId, Observation, Output, ProposalResult, RaftNode } from '../raft/types.js';
 import type { EventKind, LogChange, NodeState, TraceEvent } from './events.js';
 import { InFlight } from './in-flight.js';
+import { MessageLedger, type MessageRecord } from './ledger.js';
 import { Links, NetworkChoices } from './network.js';
 import type { Checker, Finding, Report, StepInfo } from './observer.js';
 import { bootSeed, Prng } from './prng.js';
@@ -47,6 +48,8 @@ export interface RunResult {
   readonly events: readonly TraceEvent[] | null;
   /** For a scripted schedule: which steps did nothing, and where the run stopped. */
   readonly script?: ScriptUse;
+  /** With `record`: every message sent, each copy with its fate (not part of the trace). */
+  readonly messages?: readonly MessageRecord[];
 }
 
 type SimEvent =
@@ -137,6 +140,7 @@ export class Simulator {
   /** An early end is scheduled (the probe committed). */
   private ended = false;
   private readonly trace: TraceEvent[] | null;
+  private readonly ledger: MessageLedger | null;
   private readonly track: boolean;
   private readonly sentByType = new Map<string, number>();
   /** A directed run's finding; once set, the run is over. */
@@ -164,6 +168,7 @@ export class Simulator {
     this.maxEvents = options.maxEvents ?? 2000 * s.nodes * Math.ceil((s.durationMs + s.livenessWindowMs) / 1000 + 1);
     this.maxMessages = options.maxMessagesPerInput ?? 10_000;
     this.trace = this.record ? [] : null;
+    this.ledger = this.record ? new MessageLedger() : null;
     this.track = options.track ?? false;
     const n = this.schedule.nodes;
     this.cluster = Array.from({ length: n }, (_, i) => i + 1);
@@ -225,6 +230,7 @@ export class Simulator {
         committedProbe: this.probeCommitted(),
       },
       ...(this.schedule.script === undefined ? {} : { script: { skipped: this.scriptSkipped, stoppedAt: this.stopped === null ? null : this.scriptAt } }),
+      ...(this.ledger === null ? {} : { messages: this.ledger.records }),
     };
   }
 
@@ -509,7 +515,10 @@ export class Simulator {
       sn.timerAt = this.now + delay;
       sn.timerSeq = this.seq++;
     }
-    for (const m of out.messages) this.send(m);
+    for (const m of out.messages) {
+      this.ledger?.sent(m, stepNo);
+      this.send(m);
+    }
     // Vote-, ack- and snapshot-triggered crashes land after the messages left.
     if (strike !== null) this.crash(sn.id, strike.downMs, `after its ${strike.trigger}`, strike.loss, strike.keep);
     return out;
@@ -620,7 +629,10 @@ export class Simulator {
       if (!this.isNode(st.from) || !this.isNode(st.to)) return false;
       if (st.do === 'duplicate') {
         const m = this.inFlight!.duplicate(st.from, st.to, st.msg);
-        if (m !== null) this.emit('duplicate', m.to, { from: m.from, msg: this.record ? summarize(m) : undefined });
+        if (m !== null) {
+          this.ledger?.duplicated(m, this.step);
+          this.emit('duplicate', m.to, { from: m.from, msg: this.record ? summarize(m) : undefined });
+        }
         return m !== null;
       }
       const m = this.inFlight!.take(st.from, st.to, st.msg);
@@ -674,6 +686,7 @@ export class Simulator {
     const epoch = this.links.epoch(m.from, m.to);
     this.push({ time: this.now + fate.delay, seq: 0, kind: 'deliver', msg: m, epoch });
     if (fate.dupDelay !== null) {
+      this.ledger?.duplicated(m, this.step);
       this.emit('duplicate', m.to, { from: m.from, msg: this.record ? summarize(m) : undefined });
       this.push({ time: this.now + fate.dupDelay, seq: 0, kind: 'deliver', msg: m, epoch });
     }
@@ -681,6 +694,7 @@ export class Simulator {
 
   private drop(m: Message, why: string): void {
     this.dropped++;
+    this.ledger?.dropped(m, this.step, why);
     this.emit('drop', m.to, { from: m.from, msg: this.record ? summarize(m) : undefined, note: why });
   }
 
@@ -689,6 +703,7 @@ export class Simulator {
     if (sn.node === null) return this.drop(m, 'down');
     if (this.links.epoch(m.from, m.to) !== epoch || this.links.isBlocked(m.from, m.to)) return this.drop(m, 'cut');
     this.delivered++;
+    this.ledger?.delivered(m, this.step);
     // InstallSnapshot gets its own kind: in a trace it is the moment a follower's state jumps.
     const kind = m.type === 'InstallSnapshot' ? 'install-snapshot' : 'deliver';
     this.deliveringFrom = m.from;

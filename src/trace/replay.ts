@@ -4,6 +4,7 @@ import { runChecked } from '../check/run.js';
 import type { Finding } from '../sim/observer.js';
 import type { TraceFile } from './format.js';
 import type { TraceEvent } from '../sim/events.js';
+import type { MessageRecord } from '../sim/ledger.js';
 
 export interface Divergence {
   readonly step: number;
@@ -18,6 +19,8 @@ export interface ReplayResult {
   readonly divergence: Divergence | null;
   readonly violation: Finding | null;
   readonly events: readonly TraceEvent[];
+  /** Every message the replay sent, with its fate (derived on replay; traces do not hold it). */
+  readonly messages?: readonly MessageRecord[];
 }
 
 /**
@@ -35,7 +38,7 @@ export function replayTrace(trace: TraceFile, factory: NodeFactory): ReplayResul
     if (a !== b) {
       const expected = i < want.length ? JSON.stringify(want[i]) : null;
       const actual = i < got.length ? JSON.stringify(got[i]) : null;
-      return { reproduced: false, divergence: { step: i, expected, actual }, violation: run.finding, events: got };
+      return { reproduced: false, divergence: { step: i, expected, actual }, violation: run.finding, events: got, messages: run.messages };
     }
   }
   const sameFinding = canonical(run.finding) === canonical(trace.violation);
@@ -45,9 +48,10 @@ export function replayTrace(trace: TraceFile, factory: NodeFactory): ReplayResul
       divergence: { step: got.length, expected: JSON.stringify(trace.violation), actual: JSON.stringify(run.finding) },
       violation: run.finding,
       events: got,
+      messages: run.messages,
     };
   }
-  return { reproduced: true, divergence: null, violation: run.finding, events: got };
+  return { reproduced: true, divergence: null, violation: run.finding, events: got, messages: run.messages };
 }
 
 /** JSON with keys sorted at every level and undefined fields dropped: equal values, equal text. */

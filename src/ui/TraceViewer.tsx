@@ -38,6 +38,10 @@ export function keyAction(input: string, key: Key): Action | null {
   switch (input) {
     case 'v':
       return { type: 'violation' };
+    case 'e':
+      return { type: 'cause', dir: 1 };
+    case 'E':
+      return { type: 'cause', dir: -1 };
     case 'n':
       return { type: 'node-event', dir: 1 };
     case 'p':
@@ -94,7 +98,12 @@ function charKey(ch: string): Key {
  */
 export function TraceViewer(props: TraceViewerProps) {
   const { trace, onExit } = props;
-  const model = useMemo(() => new TraceModel(trace, props.checkpointEvery), [trace, props.checkpointEvery]);
+  const replay = props.replay ?? null;
+  // Message fates come from the replay; they match the recording only when it reproduced.
+  const model = useMemo(
+    () => new TraceModel(replay?.reproduced === true && replay.messages !== undefined ? { ...trace, messages: replay.messages } : trace, props.checkpointEvery),
+    [trace, replay, props.checkpointEvery],
+  );
   // The ref is the source of truth, so every key of a chunk sees the state the one before it left.
   const ref = useRef<{ model: TraceModel; view: ViewState } | null>(null);
   if (ref.current === null || ref.current.model !== model) ref.current = { model, view: initialView(model) };

@@ -386,7 +386,8 @@ function timeline(input: ScreenInput, rows: number): Line[] {
     const cur = i === view.cursor;
     const viol = i === model.violationAt;
     const div = divergence !== null && e.step === divergence;
-    const mark = cur ? '▶' : viol ? '!' : div ? '≠' : ' ';
+    const cause = model.causes.includes(i);
+    const mark = cur ? '▶' : viol ? '!' : div ? '≠' : cause ? '•' : ' ';
     const p = eventParts(model, i, stepW, tW);
     const isSel = e.node === view.selected || e.from === view.selected;
     const base: Seg = cur
@@ -398,7 +399,7 @@ function timeline(input: ScreenInput, rows: number): Line[] {
           : isSel
             ? { t: '' }
             : { t: '', dim: true };
-    const line: Seg[] = [{ t: mark, color: viol || div ? 'red' : 'cyan', bold: true }, { ...base, t: p.head }];
+    const line: Seg[] = [{ t: mark, color: viol || div ? 'red' : cause && !cur ? 'yellow' : 'cyan', bold: true }, { ...base, t: p.head }];
     if (withLanes) line.push(...lanes(e, model.nodeCount));
     line.push({ ...base, t: p.body });
     if (p.change !== '') line.push({ ...base, t: p.change, color: cur ? undefined : viol ? 'red' : 'green' });
@@ -497,6 +498,7 @@ const KEYS: readonly (readonly [string, string])[] = [
   ['PgUp PgDn', 'ten steps back / forward'],
   ['Home End', 'first / last step'],
   ['v', 'jump to the violation and highlight the entries it involves'],
+  ['e E', 'next / previous causal step of the explanation (marked • in the timeline)'],
   ['n p', 'next / previous event touching the selected node'],
   ['1-9 Tab', 'select a node (Shift-Tab: the previous one)'],
   ['/', `cycle the event filter: ${KIND_FILTERS.map((f) => f.name).join(', ')}`],
@@ -525,9 +527,39 @@ function help(width: number, rows: number): Line[] {
 function footer(input: ScreenInput): Line {
   if (input.view.message !== null) return fit([{ t: input.view.message, color: 'yellow', bold: true }], input.width);
   return fit(
-    [{ t: '←→ step  PgUp/PgDn ±10  Home/End  v violation  n/p node events  Tab/1-9 node  / filter  ? help  q quit', color: 'gray' }],
+    [{ t: '←→ step  PgUp/PgDn ±10  Home/End  v violation  e/E why  n/p node events  Tab/1-9 node  / filter  ? help  q quit', color: 'gray' }],
     input.width,
   );
+}
+
+// ---- explanation and undelivered sends --------------------------------------------------------
+
+/**
+ * The why panel: the explanation's summary, the causal step at or before the cursor (bold when
+ * the cursor is on it), and the current step's sends that were not simply delivered. At most
+ * `rows` lines; nothing for a trace without a violation or sends to show.
+ */
+function explanationPanel(input: ScreenInput, rows: number): Line[] {
+  const { model, view, width } = input;
+  const out: Line[] = [];
+  const x = model.explanation;
+  const e = view.cursor >= 0 ? model.events[view.cursor] : undefined;
+  const sends = e === undefined ? [] : model.unsent.get(e.step) ?? [];
+  if (x !== null) {
+    for (const l of wrapWords(`why: ${x.summary}`, width, 2)) out.push(l.startsWith('why:') ? [{ t: 'why:', color: 'yellow', bold: true }, { t: l.slice(4) }] : [{ t: l }]);
+    const k = model.causes.filter((i) => i <= view.cursor).length - 1;
+    if (k >= 0) {
+      const on = model.causes[k] === view.cursor;
+      const s = x.steps[k];
+      const lead = `#${s.step} (${k + 1}/${x.steps.length}) `;
+      wrapWords(`${lead}${s.text}`, width, 2).forEach((l, j) => out.push([{ t: l, bold: on, dim: !on, color: j === 0 && on ? 'yellow' : undefined }]));
+    } else out.push([{ t: `${x.steps.length} causal steps: e jumps to the first`, color: 'gray' }]);
+  }
+  if (sends.length > 0) {
+    const text = sends.map((u) => `->n${u.record.to} ${u.record.msg}: ${u.text}`).join('; ');
+    out.push(fit([{ t: 'not delivered: ', color: 'magenta', bold: true }, { t: text }], width));
+  }
+  return out.slice(0, rows);
 }
 
 // ---- the screen -------------------------------------------------------------------------------
@@ -565,8 +597,9 @@ export function layoutScreen(input: ScreenInput): Line[] {
       nodeLines = rowsPerNode(ctx, width);
     }
     const detailLine = detail(inp, state, hi);
-    const rest = bodyRows - nodeLines.length - 1;
-    body = [...nodeLines, detailLine, ...timeline(inp, rest)];
+    const why = explanationPanel(inp, Math.max(0, Math.floor((bodyRows - nodeLines.length - 1) / 3)));
+    const rest = bodyRows - nodeLines.length - 1 - why.length;
+    body = [...nodeLines, detailLine, ...why, ...timeline(inp, rest)];
   }
   const lines = [...top, ...body];
   while (lines.length < height - 1) lines.push([]);

@@ -1,5 +1,8 @@
 import type { EventKind, TraceEvent } from '../sim/events.js';
 import type { NodeId, Role } from '../raft/types.js';
+import { explain, type Explanation } from '../explain/index.js';
+import type { MessageRecord } from '../sim/ledger.js';
+import { bySendStep, undelivered, type Undelivered } from '../report/messages.js';
 
 /**
  * The viewer's model: trace events folded into the cluster state after each step. Plain
@@ -59,7 +62,13 @@ export interface ModelInput {
     readonly nodes: readonly NodeId[];
     readonly index?: number;
     readonly terms?: readonly number[];
+    readonly invariant?: string;
+    readonly kind?: string;
+    readonly time?: number;
+    readonly message?: string;
   } | null;
+  /** Every message copy with its fate, when a replay derived them (traces do not hold them). */
+  readonly messages?: readonly MessageRecord[];
 }
 
 export const CHECKPOINT_EVERY = 64;
@@ -245,6 +254,12 @@ export class TraceModel {
   /** Index into events of the violation's step, or null. */
   readonly violationAt: number | null;
   readonly involvement: Involvement | null;
+  /** Why the violation happened, when the trace records one. */
+  readonly explanation: Explanation | null;
+  /** Event indexes of the explanation's causal steps, ascending. */
+  readonly causes: readonly number[];
+  /** Sends not simply delivered (dropped, duplicated, in flight at the end), by the step that sent them. */
+  readonly unsent: ReadonlyMap<number, readonly Undelivered[]>;
   private last: ClusterState;
   /** How many events were folded to answer stateAt calls (for tests of the checkpointing). */
   folds = 0;
@@ -275,6 +290,10 @@ export class TraceModel {
       this.violationAt = at < 0 ? null : at;
       this.involvement = { nodes: v.nodes, index: v.index ?? null, terms: v.terms ?? [] };
     }
+    this.explanation = v === null || v.invariant === undefined || v.message === undefined ? null : explain({ schedule: input.schedule, events: this.events, violation: v as Parameters<typeof explain>[0]['violation'] });
+    const byStep = new Map(this.events.map((e, i) => [e.step, i] as const));
+    this.causes = (this.explanation?.steps ?? []).map((s) => byStep.get(s.step)).filter((i): i is number => i !== undefined);
+    this.unsent = input.messages === undefined ? new Map() : bySendStep(undelivered(this.events, input.messages));
   }
 
   get size(): number {
@@ -308,6 +327,8 @@ export interface KindFilter {
   readonly name: string;
   /** null: every kind. */
   readonly kinds: ReadonlySet<EventKind> | null;
+  /** Also keep the steps that sent a message that was not simply delivered. */
+  readonly sends?: boolean;
 }
 
 export const KIND_FILTERS: readonly KindFilter[] = [
@@ -317,8 +338,9 @@ export const KIND_FILTERS: readonly KindFilter[] = [
   { name: 'client', kinds: new Set<EventKind>(['propose', 'apply']) },
   { name: 'timers', kinds: new Set<EventKind>(['start', 'timer', 'restart']) },
   { name: 'network', kinds: new Set<EventKind>(['deliver', 'install-snapshot', 'drop', 'duplicate']) },
+  { name: 'undelivered', kinds: new Set<EventKind>(['drop', 'duplicate']), sends: true },
 ];
 
-export function matches(f: KindFilter, e: TraceEvent): boolean {
-  return f.kinds === null || f.kinds.has(e.kind);
+export function matches(f: KindFilter, e: TraceEvent, model?: TraceModel): boolean {
+  return f.kinds === null || f.kinds.has(e.kind) || (f.sends === true && model !== undefined && model.unsent.has(e.step));
 }

@@ -24,6 +24,7 @@ export type Action =
   | { readonly type: 'home' }
   | { readonly type: 'end' }
   | { readonly type: 'violation' }
+  | { readonly type: 'cause'; readonly dir: 1 | -1 }
   | { readonly type: 'node-event'; readonly dir: 1 | -1 }
   | { readonly type: 'select'; readonly node: NodeId }
   | { readonly type: 'select-next'; readonly dir: 1 | -1 }
@@ -48,7 +49,7 @@ export function visibleEvents(model: TraceModel, filter: number): readonly numbe
     const f = KIND_FILTERS[filter];
     const out: number[] = [];
     model.events.forEach((e, i) => {
-      if (matches(f, e)) out.push(i);
+      if (matches(f, e, model)) out.push(i);
     });
     list = out;
     perModel.set(filter, list);
@@ -94,12 +95,20 @@ export function reduce(model: TraceModel, s: ViewState, a: Action): ViewState {
     case 'violation':
       if (model.violationAt === null) return { ...base, message: 'this trace records no violation' };
       return { ...base, cursor: model.violationAt, highlight: true };
+    case 'cause': {
+      // The explanation's causal steps, whatever the filter shows: they are the story.
+      const c = model.causes;
+      if (c.length === 0) return { ...base, message: model.violationAt === null ? 'this trace records no violation' : 'no causal steps for this violation' };
+      const next = a.dir > 0 ? c.find((i) => i > s.cursor) : [...c].reverse().find((i) => i < s.cursor);
+      if (next === undefined) return { ...base, message: `no ${a.dir > 0 ? 'later' : 'earlier'} causal step (e / E move between them)` };
+      return { ...base, cursor: next, highlight: true };
+    }
     case 'node-event': {
       let i = s.cursor + a.dir;
       const f = KIND_FILTERS[s.filter];
       for (; i >= 0 && i < model.size; i += a.dir) {
         const e = model.events[i];
-        if ((f.kinds === null || f.kinds.has(e.kind)) && touches(e, s.selected)) return { ...base, cursor: i };
+        if (matches(f, e, model) && touches(e, s.selected)) return { ...base, cursor: i };
       }
       return { ...base, message: `no ${a.dir > 0 ? 'later' : 'earlier'} event touches n${s.selected}${s.filter === 0 ? '' : ` (filter: ${f.name})`}` };
     }

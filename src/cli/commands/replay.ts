@@ -1,3 +1,6 @@
+import { explain, renderExplanation } from '../../explain/index.js';
+import { messagesJson } from '../../report/messages.js';
+import { eventLinesWithSends } from '../../report/text.js';
 import type { BugName } from '../../raft/index.js';
 import type { Finding } from '../../sim/observer.js';
 import type { TraceFile } from '../../trace/format.js';
@@ -5,6 +8,7 @@ import { readTrace } from '../../trace/io.js';
 import { replayTrace, type ReplayResult } from '../../trace/replay.js';
 import { replayScenarioTrace, scenarioOfTrace } from '../../scenario/runner.js';
 import { EXIT, type ExitCode } from '../errors.js';
+import { renderBytes, writeHtmlReport } from '../html.js';
 import { HANG_INVARIANT } from '../hang.js';
 import { importHang, loadFactory, specForTrace, type ImplSpec, type NamedImplementation } from '../impl.js';
 import { runTask, taskShared } from '../pool.js';
@@ -18,6 +22,7 @@ export interface ReplayOptions {
   readonly bug?: BugName;
   readonly impl?: string;
   readonly hangTimeout: number;
+  readonly html?: string;
 }
 
 /** The viewer module's shape, as the UI provides it. */
@@ -72,6 +77,15 @@ export async function replayCommand(file: string, o: ReplayOptions): Promise<Exi
   } else result = raw;
 
   const code: ExitCode = !result.reproduced ? EXIT.diverged : result.violation !== null ? EXIT.violation : EXIT.ok;
+  const explanation = explain({ schedule: trace.schedule, events: result.events, violation: result.violation });
+
+  const html = o.html === undefined ? null : { file: o.html, bytes: writeHtmlReport('--html', o.html, file, trace, result) };
+  if (html !== null && !o.json) {
+    // The page is the rendering asked for: the verdict and where the page is, no viewer.
+    const why = explanation === null ? [] : [`why: ${explanation.summary}`];
+    process.stdout.write(`${[...verdict(result), ...why, `html: ${html.file} (${renderBytes(html.bytes)})`].join('\n')}\n`);
+    return code;
+  }
 
   if (o.json) {
     const json = {
@@ -79,6 +93,9 @@ export async function replayCommand(file: string, o: ReplayOptions): Promise<Exi
       diverged: !result.reproduced,
       divergence: result.divergence,
       violation: result.violation,
+      explanation,
+      messages: result.messages === undefined ? null : messagesJson(result.events, result.messages),
+      ...(html === null ? {} : { html }),
       events: result.events.length,
       file,
       implementation: trace.implementation,
@@ -101,9 +118,10 @@ export async function replayCommand(file: string, o: ReplayOptions): Promise<Exi
 
   const lines = renderTraceHeader(file, trace);
   lines.push('');
-  for (const e of result.events) lines.push(renderEventLine(e));
+  lines.push(...eventLinesWithSends(result.events, result.messages, renderEventLine));
   if (result.events.length > 0) lines.push('');
   lines.push(...verdict(result));
+  if (explanation !== null) lines.push('', ...renderExplanation(explanation));
   process.stdout.write(`${lines.join('\n')}\n`);
   return code;
 }

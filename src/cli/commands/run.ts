@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import { runChecked } from '../../check/run.js';
+import { explain } from '../../explain/index.js';
 import type { BugName } from '../../raft/index.js';
 import type { ProfileName, Schedule } from '../../sim/schedule.js';
 import type { TraceFile, TraceSize } from '../../trace/format.js';
@@ -8,6 +9,7 @@ import { writeTrace } from '../../trace/io.js';
 import { sizeOf, toTrace, type TraceMeta } from '../../trace/record.js';
 import { EXIT, ExitError, UsageError, firstLine, type ExitCode } from '../errors.js';
 import { abortFinding, hangFinding, hangTrace, scheduleAt } from '../hang.js';
+import { reportBeside } from '../html.js';
 import { describeSpec, implFlag, implementationInfo, loadFactory, moduleSpec, type ImplSpec } from '../impl.js';
 import { SEED_MAX, type Shard } from '../options.js';
 import { checkOutDir } from '../out-dir.js';
@@ -16,6 +18,7 @@ import { runTask, startExplore, taskShared, type PoolResult } from '../pool.js';
 import { chooseReporter, type RunOutcome } from '../progress.js';
 import { HANG_INVARIANT, type Slice } from '../protocol.js';
 import { renderCount, renderDuration, renderFinding, renderSize, shellQuote } from '../text.js';
+import { replayWith } from './replay.js';
 
 export interface RunOptions {
   readonly nodes: number;
@@ -32,6 +35,7 @@ export interface RunOptions {
   readonly snapshots: boolean;
   readonly json: boolean;
   readonly text: boolean;
+  readonly html?: boolean;
 }
 
 /** What a violation turned into: the finding, its trace file and how it was shrunk. */
@@ -42,6 +46,10 @@ interface Reported {
   readonly replay: string;
   readonly shrink: { readonly before: TraceSize; readonly after: TraceSize; readonly runs: number; readonly ms: number } | null;
   readonly note: string | null;
+  /** The explanation's summary: why the violation happened. */
+  readonly why: string | null;
+  /** With --html: the report beside the trace. */
+  readonly html?: string;
 }
 
 /** The slices of the iteration space for a shard and a number of workers: i % (N*W) === I-1 + w*N. */
@@ -119,6 +127,7 @@ export async function runCommand(o: RunOptions): Promise<ExitCode> {
   const info = core !== null ? implementationInfo(spec, core) : { name: result.implementationName ?? describeSpec(spec), bug: null, module: spec.kind === 'module' ? spec.recorded : null };
   const suffix = o.shard !== undefined ? `-shard${shard.index}of${shard.count}` : '';
   let reported: Reported | null = null;
+  let saved: TraceFile | null = null;
   const save = (trace: TraceFile, iteration: number, shrink: Reported['shrink'], note: string | null): Reported => {
     const finding = trace.violation!;
     const file = join(o.out, `${finding.invariant}-seed${seed}${suffix}.json`);
@@ -127,7 +136,9 @@ export async function runCommand(o: RunOptions): Promise<ExitCode> {
     } catch (e) {
       throw new UsageError(`--out ${o.out}: cannot write ${file}: ${firstLine(e)}`);
     }
-    return { finding, iteration, trace: file, replay: `raft-check replay ${shellQuote(file)}${implFlag(spec)}`, shrink, note };
+    const why = explain(trace)?.summary ?? null;
+    saved = trace;
+    return { finding, iteration, trace: file, replay: `raft-check replay ${shellQuote(file)}${implFlag(spec)}`, shrink, note, why };
   };
   if (result.failure !== null) {
     const f = result.failure;
@@ -149,6 +160,11 @@ export async function runCommand(o: RunOptions): Promise<ExitCode> {
   // "No violation" means every planned iteration ran: anything less is not a pass.
   if (reported === null && !result.interrupted && result.iterations !== planned) {
     throw new ExitError(EXIT.internal, `internal error: ${result.iterations} of ${planned} iterations ran and nothing stopped the others; this is not a pass`);
+  }
+
+  if (o.html === true && reported !== null && saved !== null) {
+    const hangMs = Math.round(o.hangTimeout * 1000);
+    reported = { ...reported, html: await reportBeside(reported.trace, saved, (t) => replayWith(spec, t, hangMs)) };
   }
 
   const eventsPerSecond = result.searchMs > 0 ? Math.round((result.events * 1000) / result.searchMs) : 0;
@@ -194,6 +210,8 @@ export async function runCommand(o: RunOptions): Promise<ExitCode> {
               replay: v.replay,
               shrink: v.shrink,
               note: v.note,
+              why: v.why,
+              ...(v.html === undefined ? {} : { html: v.html }),
             },
     };
     process.stdout.write(`${JSON.stringify(json)}\n`);
@@ -223,6 +241,7 @@ function printText(out: (line: string) => void, r: PoolResult, v: Reported | nul
   }
   out('');
   out(`VIOLATION ${renderFinding(v.finding)}`);
+  if (v.why !== null && v.why !== v.finding.message && `${v.why}` !== `${v.finding.message}.`) out(`  why: ${v.why}`);
   if (v.finding.invariant === HANG_INVARIANT) out(`  the watchdog stopped iteration ${v.iteration}; before it: ${stats}`);
   else out(`  found at iteration ${v.iteration} after ${stats}`);
   if (v.shrink !== null && v.shrink.runs > 0) {
@@ -230,6 +249,7 @@ function printText(out: (line: string) => void, r: PoolResult, v: Reported | nul
   }
   if (v.note !== null) out(`  note: ${v.note}`);
   out(`  trace:  ${v.trace}`);
+  if (v.html !== undefined) out(`  html:   ${v.html}`);
   out(`  replay: ${v.replay}`);
   if (r.interrupted) out('interrupted: the search stopped early; this is the violation found so far');
 }
