@@ -1,39 +1,17 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUG_NAMES } from '../raft/index.js';
 import { VERSION } from '../version.js';
+import { BIN, json, ROOT, spawnCli, type Ran } from './test-support.js';
 
-// The built CLI, run as a user runs it: `node bin/raft-check.js ...` against dist/ (npm test
-// builds first; after editing, run `npm run build` before running vitest directly).
-const ROOT = resolve(import.meta.dirname, '../..');
-const BIN = join(ROOT, 'bin/raft-check.js');
 const FIXTURES = 'src/cli/fixtures';
 let tmp = '';
 
-interface Ran {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 function cli(args: readonly string[], timeoutMs = 30_000): Ran {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: timeoutMs,
-    env: { ...process.env, NO_COLOR: undefined, RAFT_CHECK_DEBUG: undefined },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** Exactly one JSON object on stdout, nothing else. */
-function json(r: Ran): Record<string, unknown> {
-  const lines = r.stdout.split('\n').filter((l) => l !== '');
-  expect(lines).toHaveLength(1);
-  return JSON.parse(lines[0]) as Record<string, unknown>;
+  return spawnCli(args, timeoutMs, { NO_COLOR: undefined });
 }
 
 /** A user error: the exit code, one line on stderr, no stack trace. */

@@ -4,33 +4,18 @@
  * from a trace, a hang, exit 70, a false "no violation", or a lost trace.
  * Fixtures: src/cli/fixtures/hostile/ (wrap.mjs wraps our core; each file misbehaves one way).
  */
-import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, json, ROOT, spawnCli, type Ran } from './test-support.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const BIN = join(ROOT, 'bin/raft-check.js');
 const H = 'src/cli/fixtures/hostile';
 let tmp = '';
 
-interface Ran {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 function cli(args: readonly string[], env: Record<string, string> = {}): Ran {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 55_000, env: { ...process.env, NO_COLOR: '1', RAFT_CHECK_DEBUG: undefined, ...env } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** Exactly one JSON object on stdout. */
-function json(r: Ran): Record<string, unknown> {
-  const lines = r.stdout.split('\n').filter((l) => l !== '');
-  expect(lines, r.stdout + r.stderr).toHaveLength(1);
-  return JSON.parse(lines[0]) as Record<string, unknown>;
+  return spawnCli(args, 55_000, { NO_COLOR: '1', ...env });
 }
 
 function oneLineError(r: Ran, code: number, pattern: RegExp): void {
