@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runChecked } from '../check/run.js';
 import { coreFactory } from '../raft/index.js';
-import { CONTRACT_VERSION, type Applied, type Entry, type Message, type NodeFactory, type NodeId, type NodeInit, type Observation, type Output, type RaftNode, type StoredState } from '../raft/types.js';
+import { CONTRACT_VERSION, type Applied, type Command, type Entry, type Message, type NodeFactory, type NodeId, type NodeInit, type Observation, type Output, type RaftNode, type StoredState } from '../raft/types.js';
 import { serializeTrace } from '../trace/io.js';
 import { toTrace } from '../trace/record.js';
 import type { TraceEvent } from './events.js';
@@ -29,7 +29,7 @@ interface FakeSpec {
   start?: (self: Fake) => Output;
   tick?: (self: Fake) => Output;
   receive?: (self: Fake, m: Message) => Output;
-  propose?: (self: Fake) => Output;
+  propose?: (self: Fake, c: Command) => Output;
   observe?: (self: Fake) => Observation;
 }
 
@@ -51,8 +51,8 @@ class Fake implements RaftNode {
   receive(m: Message): Output {
     return this.spec.receive === undefined ? NOTHING : this.spec.receive(this, m);
   }
-  propose(): Output {
-    return this.spec.propose === undefined ? { ...NOTHING, proposal: { accepted: false, leaderHint: null } } : this.spec.propose(this);
+  propose(c: Command): Output {
+    return this.spec.propose === undefined ? { ...NOTHING, proposal: { accepted: false, leaderHint: null } } : this.spec.propose(this, c);
   }
   observe(): Observation {
     return this.spec.observe === undefined ? this.obs : this.spec.observe(this);
@@ -413,6 +413,30 @@ describe('liveness', () => {
     const r = runChecked(lazy, schedule());
     expect(r.finding).toMatchObject({ invariant: 'liveness', kind: 'liveness', nodes: [2] });
     expect(r.finding!.message).toContain('leader 2 (term 1) did not commit');
+  });
+
+  it('a probe applied on a majority is progress, even when the leader steps down before the window ends', () => {
+    // Raft without PreVote lets a lagging node's campaign depose a leader right after it
+    // committed; the run ending mid-election is not a stall.
+    const deposed = fake((init) => ({
+      start: (self) => {
+        if (init.id === 2) self.obs = { ...self.obs, role: 'leader', term: 1, leaderId: 2 };
+        return NOTHING;
+      },
+      propose: (self, c) => {
+        if (self.obs.role !== 'leader') return { ...NOTHING, proposal: { accepted: false, leaderHint: 2 } };
+        self.obs = { role: 'follower', term: 2, votedFor: null, commitIndex: 1, lastApplied: 1, leaderId: null };
+        const messages = [1, 3].map((to) => ({ type: 'Commit', from: 2, to, term: 1, c }));
+        return { messages, applied: [{ index: 1, term: 1, command: c, digest: 0 }], proposal: { accepted: true, index: 1, term: 1 } };
+      },
+      receive: (self, m) => {
+        self.obs = { ...self.obs, term: 2, commitIndex: 1, lastApplied: 1 };
+        return { messages: [], applied: [{ index: 1, term: 1, command: (m as unknown as { c: Command }).c, digest: 0 }] };
+      },
+    }));
+    const r = runChecked(deposed, schedule(), { record: true });
+    expect(r.events!.filter((e) => e.kind === 'apply' || e.kind === 'deliver').length).toBeGreaterThan(0);
+    expect(r.finding).toBeNull();
   });
 });
 

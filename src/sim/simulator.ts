@@ -818,6 +818,10 @@ export class Simulator {
   }
 
   private checkLiveness(): Finding | null {
+    // A majority applied a command proposed after healing: the cluster made progress. A leader
+    // stepping down in the grace after it (a lagging node campaigning, as Raft without PreVote
+    // allows) is not a stall.
+    if (this.probeCommitted()) return null;
     let leader: NodeId | null = null;
     let maxTerm = 0;
     for (const id of this.cluster) maxTerm = Math.max(maxTerm, this.nodes[id].obs?.term ?? 0);
@@ -829,10 +833,7 @@ export class Simulator {
     if (leader === null) {
       return this.finding('liveness', 'liveness', [], `no leader at term ${maxTerm} after ${w} ms of a healed, stable network`);
     }
-    if (!this.probeCommitted()) {
-      return this.finding('liveness', 'liveness', [leader], `leader ${leader} (term ${maxTerm}) did not commit a new command on a majority within ${w} ms of a healed network`);
-    }
-    return null;
+    return this.finding('liveness', 'liveness', [leader], `leader ${leader} (term ${maxTerm}) did not commit a new command on a majority within ${w} ms of a healed network`);
   }
 
   // ---- recording and findings ---------------------------------------------------------------
