@@ -6,6 +6,8 @@ import { sizeOf } from '../trace/record.js';
 import { scheduleArb } from './arbitraries.js';
 import { explore } from './explore.js';
 import { minimizeAsScript } from './minimize-script.js';
+import { sparseHeartbeatMs } from './minimize.js';
+import { scheduleFromSeed } from '../sim/schedule.js';
 
 const meta = (bug: string) => ({ name: 'core', bug, module: null });
 
@@ -59,5 +61,22 @@ describe('minimizeAsScript on a liveness finding', () => {
     const again = runChecked(coreFactory(bug), m.schedule, { invariants: [], record: true });
     expect(again.finding?.invariant).toBe('liveness');
     expect(again.events!.some((e) => e.kind === 'phase')).toBe(true);
+  });
+});
+
+describe('sparseHeartbeatMs: the thinnest heartbeat a healed cluster keeps its leader with', () => {
+  const base = scheduleFromSeed(1, { nodes: 3 });
+  const at = (min: number, delayMax: number, drift: number[]) =>
+    sparseHeartbeatMs({ ...base, timing: { ...base.timing, electionTimeoutMinMs: min }, network: { ...base.network, delayMaxMs: delayMax }, drift });
+
+  it('is half the shortest timeout on a prompt network with true clocks', () => {
+    expect(at(300, 10, [1000, 1000, 1000])).toBe(150);
+  });
+
+  it('leaves room for the longest delay and for clocks running apart', () => {
+    // A heartbeat every h on a clock 20% slow, delayed 40 ms, must beat a 150 ms timeout on a clock 20% fast.
+    const h = at(150, 40, [1200, 800, 1000]);
+    expect(h * 1.2 + 40).toBeLessThan(150 * 0.8);
+    expect((h + 1) * 1.2 + 40).toBeGreaterThanOrEqual(150 * 0.8);
   });
 });

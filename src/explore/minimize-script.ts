@@ -5,7 +5,7 @@ import type { Schedule } from '../sim/schedule.js';
 import type { TraceEvent } from '../sim/events.js';
 import { scriptFromEvents, type ScriptStep } from '../sim/script.js';
 import { sizeOf } from '../trace/record.js';
-import { minimizeSchedule, shorterWindow, type Minimized } from './minimize.js';
+import { minimizeSchedule, shorterWindow, sparseHeartbeatMs, type Minimized } from './minimize.js';
 
 /**
  * The last and strongest shrinking stage. A failing timed run is turned into the script of
@@ -62,7 +62,7 @@ export function minimizeAsScript(
   for (;;) {
     const before = best.size.events;
     // A stalled cluster's window is mostly heartbeats: as sparse as safe, and the shortest fair window.
-    const sparse = Math.floor(base.timing.electionTimeoutMinMs / 3);
+    const sparse = sparseHeartbeatMs(base);
     if (liveness && base.timing.heartbeatMs < sparse && !outOfBudget()) {
       const dense = base;
       base = { ...base, timing: { ...base.timing, heartbeatMs: sparse } };

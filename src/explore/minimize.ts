@@ -90,7 +90,7 @@ export function minimizeSchedule(
     }
     const window = shorterWindow(cur());
     if (best.finding.invariant === 'liveness' && window !== null) changed = tryOne(window) || changed;
-    const sparse = Math.floor(cur().timing.electionTimeoutMinMs / 3);
+    const sparse = sparseHeartbeatMs(cur());
     if (cur().timing.heartbeatMs < sparse) changed = tryOne({ ...cur(), timing: { ...cur().timing, heartbeatMs: sparse } }) || changed;
     if (cur().drift.some((d) => d !== 1000)) changed = tryOne({ ...cur(), drift: cur().drift.map(() => 1000) }) || changed;
   }
@@ -103,6 +103,22 @@ export function minimizeSchedule(
  * liveness finding in a shrunk window is still one the correct core does not have.
  */
 export const MIN_WINDOW_TIMEOUTS = 4;
+
+/**
+ * The sparsest heartbeat a correct leader keeps its followers with on this schedule's healed
+ * network: a heartbeat sent on the slowest clock and delayed the longest still arrives before
+ * the earliest election timeout on the fastest clock, and never sparser than half the shortest
+ * timeout. A stalled cluster's window is mostly heartbeats; this thins them without letting a
+ * correct cluster fall into elections the bug did not cause.
+ */
+export function sparseHeartbeatMs(s: Schedule): number {
+  const rates = s.drift.length === 0 ? [1] : s.drift.map((d) => d / 1000);
+  const fastest = Math.min(...rates);
+  const slowest = Math.max(...rates);
+  const min = s.timing.electionTimeoutMinMs;
+  const arrivesInTime = Math.ceil((min * fastest - s.network.delayMaxMs) / slowest) - 1;
+  return Math.max(1, Math.min(Math.floor(min / 2), arrivesInTime));
+}
 
 /** The schedule with half its liveness window (never below the floor); null at the floor. */
 export function shorterWindow(s: Schedule): Schedule | null {
