@@ -6,6 +6,7 @@ import { UsageError, firstLine } from './errors.js';
 import { sanitizeLine } from './sanitize.js';
 import { trustFactory } from '../sim/validate-output.js';
 import { shellQuote } from './text.js';
+import { findProgram, splitCommandLine } from '../exec/command-line.js';
 
 /**
  * Which implementation a command runs: our core (optionally with a built-in bug) or a user's
@@ -18,6 +19,13 @@ export type ImplSpec =
       /** Absolute path to load. */
       readonly file: string;
       /** As recorded in traces: relative to the working directory when it was given so. */
+      readonly recorded: string;
+    }
+  | {
+      readonly kind: 'exec';
+      /** The command's words, as split from the command line (run without a shell). */
+      readonly argv: readonly string[];
+      /** The command line as the user gave it; traces record it. */
       readonly recorded: string;
     };
 
@@ -36,9 +44,34 @@ export function moduleSpec(path: string, cwd = process.cwd()): ImplSpec {
   return { kind: 'module', file, recorded };
 }
 
+/** An `--exec 'COMMAND ARGS'` argument as a spec; its program must exist and be executable. */
+export function execSpec(line: string, cwd = process.cwd()): ImplSpec {
+  const shown = sanitizeLine(line);
+  const words = splitCommandLine(line);
+  if (typeof words === 'string') throw new UsageError(`--exec ${shown}: ${words}`);
+  const found = findProgram(words[0], cwd);
+  if ('problem' in found) throw new UsageError(`--exec ${shown}: cannot start: ${found.problem}`);
+  return { kind: 'exec', argv: words, recorded: line };
+}
+
+/** The spec for --impl or --exec when either was given, else null. */
+export function userSpec(o: { readonly impl?: string; readonly exec?: string }, cwd = process.cwd()): ImplSpec | null {
+  if (o.impl !== undefined && o.exec !== undefined) throw new UsageError('--impl and --exec both name an implementation: pass one');
+  if (o.impl !== undefined) return moduleSpec(o.impl, cwd);
+  if (o.exec !== undefined) return execSpec(o.exec, cwd);
+  return null;
+}
+
 /** The trace header's `implementation` for a spec. */
-export function implementationInfo(spec: ImplSpec, factory: NodeFactory): { name: string; bug: string | null; module: string | null } {
-  return spec.kind === 'core' ? { name: factory.name, bug: spec.bug, module: null } : { name: factory.name, bug: null, module: spec.recorded };
+export function implementationInfo(spec: ImplSpec, factory: { readonly name: string }): TraceImplementation {
+  if (spec.kind === 'core') return { name: factory.name, bug: spec.bug, module: null };
+  if (spec.kind === 'exec') return { name: factory.name, bug: null, module: null, exec: spec.recorded };
+  return { name: factory.name, bug: null, module: spec.recorded };
+}
+
+/** True for code the user brought (a module or a command), which gets the watchdog and determinism checks. */
+export function isUserCode(spec: ImplSpec): boolean {
+  return spec.kind !== 'core';
 }
 
 /**
@@ -46,13 +79,15 @@ export function implementationInfo(spec: ImplSpec, factory: NodeFactory): { name
  * a module by itself): ` --impl PATH` for a module, nothing for our core.
  */
 export function implFlag(spec: ImplSpec): string {
-  return spec.kind === 'module' ? ` --impl ${shellQuote(spec.recorded)}` : '';
+  if (spec.kind === 'module') return ` --impl ${shellQuote(spec.recorded)}`;
+  if (spec.kind === 'exec') return ` --exec ${shellQuote(spec.recorded)}`;
+  return '';
 }
 
 /** Short human name: `core`, `core with bug X`, or the module path. */
 export function describeSpec(spec: ImplSpec): string {
   if (spec.kind === 'core') return spec.bug === null ? 'raft-check core' : `raft-check core with bug ${spec.bug}`;
-  return spec.recorded;
+  return sanitizeLine(spec.recorded);
 }
 
 /**
@@ -60,12 +95,15 @@ export function describeSpec(spec: ImplSpec): string {
  * by a separate esbuild process, which a busy machine delays) three times it and at least 30 s.
  */
 export function importTimeoutMs(spec: ImplSpec, hangTimeoutMs: number): number {
-  return spec.kind === 'module' && TS.has(extname(spec.file)) ? Math.max(3 * hangTimeoutMs, 30_000) : hangTimeoutMs;
+  // A process may start an interpreter or a virtual machine first; the same allowance.
+  const slowStart = (spec.kind === 'module' && TS.has(extname(spec.file))) || spec.kind === 'exec';
+  return slowStart ? Math.max(3 * hangTimeoutMs, 30_000) : hangTimeoutMs;
 }
 
 /** The error for a module whose import outlived the watchdog. */
 export function importHang(spec: ImplSpec, hangTimeoutMs: number): UsageError {
   const limit = importTimeoutMs(spec, hangTimeoutMs) / 1000;
+  if (spec.kind === 'exec') return new UsageError(`--exec ${describeSpec(spec)}: the process did not answer hello within ${limit} s (--hang-timeout); does it read requests from stdin and answer on stdout?`);
   return new UsageError(`--impl ${describeSpec(spec)}: importing the module did not finish within ${limit} s (--hang-timeout); does it loop or wait at its top level?`);
 }
 
@@ -76,6 +114,7 @@ export async function prepareImport(spec: ImplSpec): Promise<void> {
 
 export async function loadFactory(spec: ImplSpec): Promise<NodeFactory> {
   if (spec.kind === 'core') return trustFactory(coreFactory(spec.bug));
+  if (spec.kind === 'exec') throw new Error('an --exec implementation is opened in a worker, with its pipes (see src/exec/open.ts)');
   const mod = await importModule(spec.file, spec.recorded);
   return factoryFromModule(mod, spec.recorded);
 }
@@ -159,12 +198,14 @@ export interface TraceImplementation {
   readonly name: string;
   readonly bug: string | null;
   readonly module: string | null;
+  readonly exec?: string;
 }
 
 /** What the user named on the command line for a trace-reading command (replay, shrink). */
 export interface NamedImplementation {
   readonly bug?: BugName;
   readonly impl?: string;
+  readonly exec?: string;
 }
 
 /**
@@ -174,7 +215,8 @@ export interface NamedImplementation {
  * the flag to pass, exit 2. This is the one place that decides it, for every command.
  */
 export function specForTrace(implementation: TraceImplementation, file: string, named: NamedImplementation, cwd = process.cwd()): ImplSpec {
-  if (named.impl !== undefined) return moduleSpec(named.impl, cwd);
+  const user = userSpec(named, cwd);
+  if (user !== null) return user;
   if (named.bug !== undefined) return { kind: 'core', bug: named.bug };
   const code = recordedCode(implementation);
   if (code !== null) {
@@ -187,7 +229,7 @@ export function specForTrace(implementation: TraceImplementation, file: string, 
     return { kind: 'core', bug: implementation.bug };
   }
   if (!implementation.name.startsWith('raft-check core')) {
-    throw new UsageError(`${file}: recorded from "${sanitizeLine(implementation.name)}", which raft-check cannot load by itself; pass --impl PATH`);
+    throw new UsageError(`${file}: recorded from "${sanitizeLine(implementation.name)}", which raft-check cannot load by itself; pass --impl PATH or --exec COMMAND`);
   }
   return { kind: 'core', bug: null };
 }

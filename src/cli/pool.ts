@@ -1,4 +1,6 @@
 import { Worker } from 'node:worker_threads';
+import { ExecHost } from '../exec/host.js';
+import { execSharedSize } from '../exec/shared.js';
 import type { ExploreFailure, ExploreResult } from '../explore/explore.js';
 import type { Finding } from '../sim/observer.js';
 import { UsageError } from './errors.js';
@@ -36,10 +38,42 @@ export const WORKER_HEAP_MB = ((): number => {
  * only raft-check's output (one JSON object with --json).
  */
 export function startWorker(task: WorkerTask): Worker {
-  const worker = new Worker(WORKER_URL, { workerData: task, stdout: true, stderr: true, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
+  const host = task.impl.kind === 'exec' ? new ExecHost(task.impl.argv, new SharedArrayBuffer(execSharedSize)) : null;
+  const workerData = host === null ? task : { ...task, pipes: { requests: host.requests, responses: host.responses, shared: host.shared } };
+  const worker = new Worker(WORKER_URL, { workerData, stdout: true, stderr: true, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
   routeImplementationOutput(worker.stdout);
   routeImplementationOutput(worker.stderr);
+  if (host !== null) {
+    HOSTS.set(worker, host);
+    LIVE.add(host);
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.type === 'exec-spawn') host.spawn();
+    });
+    worker.on('exit', () => {
+      host.dispose();
+      LIVE.delete(host);
+    });
+    // A worker blocked reading a hung process ends only once the process does.
+    const terminate = worker.terminate.bind(worker);
+    worker.terminate = () => {
+      host.kill();
+      return terminate();
+    };
+  }
   return worker;
+}
+
+const HOSTS = new WeakMap<Worker, ExecHost>();
+const LIVE = new Set<ExecHost>();
+// Whatever ends raft-check, no adapter process outlives it.
+process.on('exit', () => {
+  for (const h of LIVE) h.dispose();
+});
+
+/** What a hung worker was waiting for: the node and request of an --exec process, or a node of a module. */
+function hangText(worker: Worker, timeoutMs: number): string {
+  const host = HOSTS.get(worker);
+  return `${host === undefined ? 'a node did not return' : host.current()} within ${timeoutMs / 1000} s`;
 }
 
 /** True for the error a worker emits when its heap limit is reached. */
@@ -270,6 +304,7 @@ export function startExplore(job: ExploreJob, cb: PoolCallbacks = {}): RunningPo
       case 'replayed':
       case 'recorded':
       case 'shrunk':
+      case 'exec-spawn':
         return;
     }
   };
@@ -283,7 +318,7 @@ export function startExplore(job: ExploreJob, cb: PoolCallbacks = {}): RunningPo
     s.worker.on('exit', (code) => {
       if (s.result === null && s.hang === null && !s.stoppedEarly && !interrupted && !failed) {
         // Our code never ends a worker; a user's module can (process.reallyExit, a native addon).
-        if (job.impl.kind === 'module' && s.state !== 'starting') abort(s, 'exit', `the worker running the implementation ended (exit code ${code}) without a result`);
+        if (job.impl.kind !== 'core' && s.state !== 'starting') abort(s, 'exit', `the worker running the implementation ended (exit code ${code}) without a result`);
         else if (s.state === 'starting' && job.impl.kind === 'module') fail(new UsageError(`--impl ${job.impl.recorded}: the module ended its worker while it was being imported (exit code ${code})`));
         else fail(new Error(`worker ${s.w} exited with code ${code} before reporting`));
         if (s.hang === null) return;
@@ -312,7 +347,7 @@ export function startExplore(job: ExploreJob, cb: PoolCallbacks = {}): RunningPo
       if (s.settled || s.result !== null || s.hang !== null || s.stoppedEarly) continue;
       // Importing counts too: a module that loops at its top level never says it is ready.
       if (s.state === 'starting') {
-        if (job.hangTimeoutMs !== null && s.importingSince !== null && now - s.importingSince > importTimeoutMs(job.impl, job.hangTimeoutMs) && job.impl.kind === 'module') {
+        if (job.hangTimeoutMs !== null && s.importingSince !== null && now - s.importingSince > importTimeoutMs(job.impl, job.hangTimeoutMs) && job.impl.kind !== 'core') {
           fail(importHang(job.impl, job.hangTimeoutMs));
           return;
         }
@@ -324,7 +359,7 @@ export function startExplore(job: ExploreJob, cb: PoolCallbacks = {}): RunningPo
         s.beatAt = now;
         continue;
       }
-      if (job.hangTimeoutMs !== null && now - s.beatAt > job.hangTimeoutMs) abort(s, 'hang', `a node did not return within ${job.hangTimeoutMs / 1000} s`);
+      if (job.hangTimeoutMs !== null && now - s.beatAt > job.hangTimeoutMs) abort(s, 'hang', hangText(s.worker, job.hangTimeoutMs));
     }
     progress(false);
   }, WATCH_EVERY_MS);
@@ -381,7 +416,7 @@ export function startExplore(job: ExploreJob, cb: PoolCallbacks = {}): RunningPo
 export type TaskEnd<T> =
   | { readonly kind: 'done'; readonly value: T; readonly name: string }
   /** The watchdog stopped it: while importing the module, or while running. */
-  | { readonly kind: 'hang'; readonly phase: 'import' | 'run' }
+  | { readonly kind: 'hang'; readonly phase: 'import' | 'run'; readonly message: string }
   /** The implementation ran out of memory, ended the thread or left a failure behind. */
   | { readonly kind: 'abort'; readonly cause: AbortCause; readonly message: string };
 
@@ -419,7 +454,7 @@ export function runTask<T>(task: WorkerTask, hangTimeoutMs: number, pick: (m: Wo
       if (b !== beats) {
         beats = b;
         beatAt = now;
-      } else if ((importing || name !== null) && now - beatAt > (name === null ? importTimeoutMs(task.impl, hangTimeoutMs) : hangTimeoutMs)) end(() => resolve({ kind: 'hang', phase: name === null ? 'import' : 'run' }));
+      } else if ((importing || name !== null) && now - beatAt > (name === null ? importTimeoutMs(task.impl, hangTimeoutMs) : hangTimeoutMs)) end(() => resolve({ kind: 'hang', phase: name === null ? 'import' : 'run', message: hangText(worker, hangTimeoutMs) }));
     }, Math.min(WATCH_EVERY_MS, Math.max(10, hangTimeoutMs / 4)));
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'importing') {
@@ -442,7 +477,7 @@ export function runTask<T>(task: WorkerTask, hangTimeoutMs: number, pick: (m: Wo
       else end(() => reject(e));
     });
     worker.on('exit', (code) => {
-      if (task.impl.kind === 'module') end(() => resolve({ kind: 'abort', cause: 'exit', message: `the worker running the implementation ended (exit code ${code}) without a result` }));
+      if (task.impl.kind !== 'core') end(() => resolve({ kind: 'abort', cause: 'exit', message: `the worker running the implementation ended (exit code ${code}) without a result` }));
       else end(() => reject(new Error(`${task.kind} worker exited with code ${code}`)));
     });
   });

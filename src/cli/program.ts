@@ -26,11 +26,12 @@ const registerRun: Register = (program, setExit) => {
     .addOption(new Option('--faults <profile>', `fault profile: ${parse.PROFILE_NAMES.join(', ')}`).argParser(parse.profile).default('chaos'))
     .addOption(new Option('--bug <name>', 'run our core with a built-in bug (see raft-check bugs)').argParser(parse.bug).conflicts('impl'))
     .addOption(new Option('--impl <path>', 'check your own implementation: a .js/.mjs/.ts module exporting a node factory'))
+    .addOption(new Option('--exec <command>', "check an implementation in any language: a command speaking raft-check's protocol on stdin/stdout (docs/protocol.md)").conflicts(['impl', 'bug']))
     .addOption(new Option('--out <dir>', 'directory for counterexample traces').default('traces'))
     .addOption(new Option('--workers <n>', 'worker threads sharing the iterations').argParser(parse.integer(1, 64)).default(1))
     .addOption(new Option('--shard <i/n>', 'run only the i-th of n disjoint parts of the iterations (CI matrices)').argParser(parse.shard))
     .addOption(new Option('--shrink-time <seconds>', 'wall-clock budget for shrinking a violation (0: do not shrink)').argParser(parse.seconds).default(30))
-    .addOption(new Option('--hang-timeout <seconds>', 'with --impl: a run that takes longer is reported as implementation-hang').argParser(parse.seconds).default(10))
+    .addOption(new Option('--hang-timeout <seconds>', 'with --impl or --exec: a run (with --exec, one request) that takes longer is reported as implementation-hang').argParser(parse.seconds).default(10))
     .option('--no-snapshots', 'keep log compaction off (by default schedules may turn it on)')
     .option('--json', 'print one JSON object on stdout at the end, nothing else', false)
     .option('--text', 'plain progress lines even on a terminal', false)
@@ -41,6 +42,7 @@ const registerRun: Register = (program, setExit) => {
         'raft-check run --nodes 5 --iterations 1000',
         'raft-check run --bug commit-previous-term',
         'raft-check run --impl ./my-raft.mjs --iterations 5000 --workers 2',
+        "raft-check run --exec 'python3 adapters/python/adapter.py' --iterations 200",
         'raft-check run --seed random --faults partitions',
         'raft-check run --iterations 20000 --shard 2/4 --json    # 2nd of 4 CI jobs',
       ) + '\nExit codes: 0 no violation, 1 violation found, 2 usage error, 130 interrupted.\n',
@@ -61,13 +63,15 @@ const registerReplay: Register = (program, setExit) => {
     .option('--html <file>', 'write a self-contained HTML space-time report of the trace to <file>')
     .addOption(new Option('--bug <name>', 'replay against our core with this bug instead of the recorded implementation').argParser(parse.bug).conflicts('impl'))
     .addOption(new Option('--impl <path>', 'replay against this module instead of the recorded implementation'))
-    .addOption(new Option('--hang-timeout <seconds>', 'with a module: a replay that takes longer counts as a hang').argParser(parse.seconds).default(10))
+    .addOption(new Option('--exec <command>', 'replay against this command (docs/protocol.md); needed to replay a trace recorded with --exec').conflicts(['impl', 'bug']))
+    .addOption(new Option('--hang-timeout <seconds>', 'with --impl or --exec: a replay (with --exec, one request) that takes longer counts as a hang').argParser(parse.seconds).default(10))
     .addHelpText(
       'after',
       examples(
         'raft-check replay traces/state-machine-safety-seed1.json',
         'raft-check replay traces/election-safety-seed7.json --text | less',
         'raft-check replay trace.json --impl ./my-raft-fixed.mjs    # does the fix hold?',
+        "raft-check replay trace.json --exec './my-raft --adapter'  # a trace recorded with --exec",
         'raft-check replay trace.json --html report.html            # a page to attach to a bug report',
       ) + '\nExit codes: 0 replayed clean, 1 reproduced a violation, 2 unreadable or invalid trace, 3 diverged.\n',
     )
@@ -85,7 +89,8 @@ const registerShrink: Register = (program, setExit) => {
     .addOption(new Option('--time <seconds>', 'wall-clock budget').argParser(parse.seconds).default(30))
     .addOption(new Option('--bug <name>', 'use our core with this bug instead of the recorded implementation').argParser(parse.bug).conflicts('impl'))
     .addOption(new Option('--impl <path>', 'use this module instead of the recorded implementation'))
-    .addOption(new Option('--hang-timeout <seconds>', 'with --impl: a run (or the import) that takes longer counts as a hang').argParser(parse.seconds).default(10))
+    .addOption(new Option('--exec <command>', 'use this command (docs/protocol.md); needed for a trace recorded with --exec').conflicts(['impl', 'bug']))
+    .addOption(new Option('--hang-timeout <seconds>', 'with --impl or --exec: a run, an import or a request that takes longer counts as a hang').argParser(parse.seconds).default(10))
     .option('--json', 'print one JSON object on stdout', false)
     .addHelpText('after', examples('raft-check shrink traces/state-machine-safety-seed1.json', 'raft-check shrink trace.json --time 120'))
     .action(async (file: string, opts) => {

@@ -103,7 +103,9 @@ export type WorkerMessage =
    * synchronous run, so the step is not known).
    */
   | { readonly type: 'stray'; readonly message: string }
-  | { readonly type: 'error'; readonly message: string; readonly stack: string | null; readonly usage: boolean };
+  | { readonly type: 'error'; readonly message: string; readonly stack: string | null; readonly usage: boolean }
+  /** An --exec worker needs a (new) process: the main thread starts one on its pipes. */
+  | { readonly type: 'exec-spawn' };
 
 /** Lowers a shared slot to `value` unless it is already lower. */
 export function atomicMin(a: Int32Array, slot: number, value: number): void {

@@ -3,7 +3,9 @@ import { explore } from '../explore/explore.js';
 import { replayTrace } from '../trace/replay.js';
 import { replayScenarioTrace, scenarioOfTrace } from '../scenario/runner.js';
 import { UsageError } from './errors.js';
-import { implementationInfo, loadFactory, prepareImport } from './impl.js';
+import { implementationInfo, isUserCode, loadFactory, prepareImport } from './impl.js';
+import type { ExecPipes } from '../exec/channel.js';
+import type { NodeFactory } from '../raft/types.js';
 import { runChecked } from '../check/run.js';
 import { thrownText } from '../sim/validate-output.js';
 import { sizeOf, toTrace } from '../trace/record.js';
@@ -39,7 +41,7 @@ confine();
 try {
   await prepareImport(task.impl);
   post({ type: 'importing' });
-  const factory = await loadFactory(task.impl);
+  const factory = task.impl.kind === 'exec' ? await openProcess(task.impl.recorded) : await loadFactory(task.impl);
   trapTimers();
   beat();
   post({ type: 'ready', name: factory.name });
@@ -74,6 +76,14 @@ try {
 } catch (e) {
   const err = e instanceof Error ? e : new Error(String(e));
   post({ type: 'error', message: err.message, stack: err.stack ?? null, usage: e instanceof UsageError });
+}
+
+/** A process-hosted implementation: the main thread started it (see src/exec/host.ts). */
+async function openProcess(recorded: string): Promise<NodeFactory> {
+  const pipes = (workerData as { pipes?: ExecPipes }).pipes;
+  if (pipes === undefined) throw new Error('an --exec worker was started without its pipes');
+  const { openExec } = await import('../exec/open.js');
+  return openExec(recorded, pipes, () => post({ type: 'exec-spawn' }), beat);
 }
 
 /**
@@ -158,7 +168,7 @@ function runSlice(t: ExploreTask, factory: Awaited<ReturnType<typeof loadFactory
   // as two recordings that differ. Our core is deterministic by construction (and tested so).
   let passing = 0;
   const recheck =
-    t.impl.kind === 'module'
+    isUserCode(t.impl)
       ? (schedule: Schedule, _index: number, of: 'passing' | 'failure') => (of === 'failure' || passing++ % RECHECK_EVERY === 0 ? checkDeterminism(factory, schedule) : null)
       : undefined;
   const result = explore({

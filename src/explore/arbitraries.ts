@@ -120,6 +120,7 @@ export function scheduleArb(options: ScheduleArbOptions = {}): fc.Arbitrary<Sche
         livenessWindowMs: 10 * electionMax,
         snapshotThreshold: g.snapshotThreshold,
         seed: g.seed,
+        randomness: 'per-boot',
       };
     });
 }

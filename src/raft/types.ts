@@ -9,7 +9,8 @@
  * {@link NodeFactory}.
  *
  * Version 2 only adds optional fields to version 1 (`Output.writes`, `DurableWrite.sync`,
- * `Message.summary`, `NodeInit.seed`, `RaftNode.fingerprint`), so a version-1 module runs
+ * `Message.summary`, `NodeInit.seed`, `RaftNode.fingerprint`, `RaftNode.destroy`,
+ * `NodeFactory.beginRun`), so a version-1 module runs
  * unchanged and declares `contractVersion: 1`.
  */
 export const CONTRACT_VERSION = 2;
@@ -178,6 +179,12 @@ export interface RaftNode {
    * Exhaustive search caches explored states by it; without it, it searches without caching.
    */
   fingerprint?(): string;
+  /**
+   * Contract 2, optional: the node crashed and this instance is dropped (its storage stays
+   * with the driver). For an implementation that holds something outside the object, such as
+   * an instance in another process.
+   */
+  destroy?(): void;
 }
 
 export interface NodeFactory {
@@ -185,4 +192,9 @@ export interface NodeFactory {
   readonly contractVersion: number;
   readonly name: string;
   create(init: NodeInit): RaftNode;
+  /**
+   * Contract 2, optional: a run starts; drop anything kept from earlier runs. Called before
+   * the run's first create().
+   */
+  beginRun?(): void;
 }

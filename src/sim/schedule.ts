@@ -31,6 +31,13 @@ export interface Schedule {
   /** Seeds the nodes' randomness (election timeouts). */
   readonly seed: number;
   /**
+   * How a node's randomness follows `seed`. 'per-boot': every boot (start or restart) draws
+   * from its own NodeInit.seed, which is all a process-hosted node gets, so in-process and
+   * over the protocol the same schedule draws the same. Absent: one stream per node kept
+   * across restarts (traces recorded before per-boot existed).
+   */
+  readonly randomness?: 'per-boot';
+  /**
    * When set, the run follows these steps instead of time, faults, proposals and the network
    * (which it ignores). After the last one it ends, or, with a liveness window, heals and runs
    * the window as a timed run does (messages still in flight are lost). Shrinking turns a
@@ -181,5 +188,6 @@ export function scheduleFromSeed(seed: number, options: SeedOptions): Schedule {
     livenessWindowMs: options.livenessWindowMs ?? 3000,
     snapshotThreshold: options.snapshotThreshold ?? compaction.int(0, 1) * compaction.int(3, 30),
     seed: root.split(STREAM.timers).nextU32(),
+    randomness: 'per-boot',
   };
 }

@@ -79,10 +79,11 @@ interface SimNode {
   lastApplied: number;
   readonly drift: number;
   /**
-   * The node's own randomness, kept across restarts. One stream per node, so a change to what
-   * one node does leaves the others' election timeouts alone (and shrinking stays on story).
+   * The node's own randomness: one stream per node, so a change to what one node does leaves
+   * the others' election timeouts alone (and shrinking stays on story). Kept across restarts,
+   * or with `randomness: 'per-boot'` a new one from each boot's seed.
    */
-  readonly random: Prng;
+  random: Prng;
   /** With `track`: command id applied at each index (null for a no-op). */
   readonly appliedIds: (string | null)[];
 }
@@ -156,6 +157,8 @@ export class Simulator {
   private readonly scriptSkipped: number[] = [];
   /** The sender of the message being delivered, while its input runs (for the 'ack' trigger). */
   private deliveringFrom: NodeId | null = null;
+  /** The factory was told a run begins (at the first boot). */
+  private begun = false;
 
   constructor(options: SimOptions) {
     this.schedule = options.schedule;
@@ -418,12 +421,20 @@ export class Simulator {
     // change the simulator's (or another node's) view of them.
     const { cluster, timing, stored } = frozenInit(this.cluster, this.schedule.timing, sn.storage.read());
     let node: RaftNode;
+    const seed = bootSeed(this.schedule.seed, id, sn.incarnation);
+    // Per boot, each instance draws from its own seed, as a process-hosted node must (it gets
+    // only the seed): the same schedule then means the same draws in or out of process.
+    if (this.schedule.randomness === 'per-boot') sn.random = new Prng(seed);
     try {
+      if (!this.begun) {
+        this.begun = true;
+        this.factory.beginRun?.();
+      }
       node = this.factory.create({
         id,
         cluster,
         randomInt: (lo, hi) => sn.random.int(lo, hi),
-        seed: bootSeed(this.schedule.seed, id, sn.incarnation),
+        seed,
         stored,
         timing,
         snapshotThreshold: this.schedule.snapshotThreshold,
@@ -573,8 +584,14 @@ export class Simulator {
 
   private crash(id: NodeId, downMs: number | null, why: string, loss: CrashLoss, keep: number): void {
     const sn = this.nodes[id];
-    if (sn.node === null) return;
+    const node = sn.node;
+    if (node === null) return;
     sn.node = null;
+    try {
+      node.destroy?.();
+    } catch (err) {
+      throw new Stop(this.finding('implementation-error', 'implementation', [id], `node ${id} threw on destroy (its crash): ${thrownText(err)}`));
+    }
     sn.obs = null;
     sn.timerAt = -1;
     sn.incarnation++;

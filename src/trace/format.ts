@@ -62,6 +62,7 @@ export const scheduleSchema = z.object({
   livenessWindowMs: ms,
   snapshotThreshold: nat.max(LIMITS.snapshotThreshold),
   seed: nat.max(LIMITS.seed),
+  randomness: z.literal('per-boot').optional(),
   script: z.array(scriptStep).max(LIMITS.scriptSteps).optional(),
 });
 
@@ -110,7 +111,13 @@ export const traceSchema = z.object({
   format: z.literal(TRACE_FORMAT),
   version: z.literal(TRACE_VERSION),
   tool: z.string(),
-  implementation: z.object({ name: z.string(), bug: z.string().nullable(), module: z.string().nullable() }),
+  implementation: z.object({
+    name: z.string(),
+    bug: z.string().nullable(),
+    module: z.string().nullable(),
+    /** The `--exec` command line it ran (absent for a module or our core). */
+    exec: z.string().optional(),
+  }),
   profile: z.string(),
   seed: int.nullable(),
   path: z.string().nullable(),

@@ -21,6 +21,7 @@ export interface ReplayOptions {
   readonly text: boolean;
   readonly bug?: BugName;
   readonly impl?: string;
+  readonly exec?: string;
   readonly hangTimeout: number;
   readonly html?: string;
 }
@@ -53,7 +54,7 @@ export async function replayWith(spec: ImplSpec, trace: TraceFile, hangTimeoutMs
   const end = await task.result;
   if (end.kind === 'done') return end.value;
   if (end.kind === 'hang' && end.phase === 'import') throw importHang(spec, hangTimeoutMs);
-  const message = end.kind === 'hang' ? `a node did not return within ${hangTimeoutMs / 1000} s during the replay` : end.message;
+  const message = end.kind === 'hang' ? `${end.message} during the replay` : end.message;
   return { stopped: { invariant: end.kind === 'hang' ? HANG_INVARIANT : 'implementation-error', kind: 'implementation', step: 0, time: 0, nodes: [], message } };
 }
 

@@ -10,7 +10,7 @@ import { sizeOf, toTrace, type TraceMeta } from '../../trace/record.js';
 import { EXIT, ExitError, UsageError, firstLine, type ExitCode } from '../errors.js';
 import { abortFinding, hangFinding, hangTrace, scheduleAt } from '../hang.js';
 import { reportBeside } from '../html.js';
-import { describeSpec, implFlag, implementationInfo, loadFactory, moduleSpec, type ImplSpec } from '../impl.js';
+import { describeSpec, implFlag, implementationInfo, isUserCode, loadFactory, userSpec, type ImplSpec } from '../impl.js';
 import { SEED_MAX, type Shard } from '../options.js';
 import { checkOutDir } from '../out-dir.js';
 import { sanitizeLine } from '../sanitize.js';
@@ -27,6 +27,7 @@ export interface RunOptions {
   readonly faults: ProfileName;
   readonly bug?: BugName;
   readonly impl?: string;
+  readonly exec?: string;
   readonly out: string;
   readonly workers: number;
   readonly shard?: Shard;
@@ -65,7 +66,7 @@ export function shardSize(iterations: number, shard: Shard): number {
 
 export async function runCommand(o: RunOptions): Promise<ExitCode> {
   const seed = o.seed === 'random' ? randomInt(0, SEED_MAX) : o.seed;
-  const spec: ImplSpec = o.impl !== undefined ? moduleSpec(o.impl) : { kind: 'core', bug: o.bug ?? null };
+  const spec: ImplSpec = userSpec(o) ?? { kind: 'core', bug: o.bug ?? null };
   // Where a violation will be written is checked now, not after an hour of searching.
   checkOutDir(o.out);
   // A user's module is loaded only in the workers, under the watchdog; our core loads here.
@@ -111,7 +112,7 @@ export async function runCommand(o: RunOptions): Promise<ExitCode> {
   let result: PoolResult;
   try {
     pool = startExplore(
-      { ...settings, impl: spec, slices: slicesFor(shard, o.workers), planned, hangTimeoutMs: spec.kind === 'module' ? Math.round(o.hangTimeout * 1000) : null },
+      { ...settings, impl: spec, slices: slicesFor(shard, o.workers), planned, hangTimeoutMs: isUserCode(spec) ? Math.round(o.hangTimeout * 1000) : null },
       { onProgress: (p) => reporter.update(p), onShrink: (p) => reporter.shrinking({ ...p, message: sanitizeLine(p.message), invariant: sanitizeLine(p.invariant) }) },
     );
     result = await pool.result;
@@ -124,7 +125,7 @@ export async function runCommand(o: RunOptions): Promise<ExitCode> {
     process.off('SIGTERM', terminate);
   }
 
-  const info = core !== null ? implementationInfo(spec, core) : { name: result.implementationName ?? describeSpec(spec), bug: null, module: spec.kind === 'module' ? spec.recorded : null };
+  const info = implementationInfo(spec, core ?? { name: result.implementationName ?? describeSpec(spec) });
   const suffix = o.shard !== undefined ? `-shard${shard.index}of${shard.count}` : '';
   let reported: Reported | null = null;
   let saved: TraceFile | null = null;

@@ -13,6 +13,7 @@ export interface ShrinkOptions {
   readonly time: number;
   readonly bug?: BugName;
   readonly impl?: string;
+  readonly exec?: string;
   readonly hangTimeout?: number;
   readonly json: boolean;
 }
@@ -58,7 +59,7 @@ export async function shrinkCommand(file: string, o: ShrinkOptions): Promise<Exi
     process.off('SIGTERM', onTerm);
   }
   if (end.kind === 'hang' && end.phase === 'import') throw importHang(spec, hangTimeoutMs);
-  if (end.kind === 'hang') throw new ExitError(EXIT.violation, `${file}: implementation-hang: a node did not return within ${hangTimeoutMs / 1000} s on a shrunk schedule; nothing written (the trace you have still reproduces ${invariant})`);
+  if (end.kind === 'hang') throw new ExitError(EXIT.violation, `${file}: implementation-hang: ${end.message} on a shrunk schedule; nothing written (the trace you have still reproduces ${invariant})`);
   if (end.kind === 'abort') throw new ExitError(EXIT.violation, `${file}: implementation-error while shrinking: ${end.message}; nothing written`);
   const outcome = end.value;
   if (outcome.kind === 'gone') {
