@@ -304,6 +304,8 @@ export function startExplore(job: ExploreJob, cb: PoolCallbacks = {}): RunningPo
       case 'replayed':
       case 'recorded':
       case 'shrunk':
+      case 'scenario-result':
+      case 'scenarios-done':
       case 'exec-spawn':
         return;
     }

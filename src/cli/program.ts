@@ -2,14 +2,13 @@ import { Command, Option } from 'commander';
 import { VERSION } from '../version.js';
 import type { ExitCode } from './errors.js';
 import * as parse from './options.js';
-import { registerScenarioCommand } from '../scenario/command.js';
 
 /**
  * The commander program. Options and help live here so `--help` needs no command module;
  * each action lazy-imports its command and returns an exit code.
  *
  * Adding a command: write `src/cli/commands/NAME.ts` exporting the action, and add a
- * `register` function to COMMANDS below (the `scenario` command goes after `run`).
+ * `register` function to COMMANDS below (help lists them in that order).
  */
 export type SetExit = (code: ExitCode) => void;
 type Register = (program: Command, setExit: SetExit) => void;
@@ -130,8 +129,39 @@ const registerBench: Register = (program, setExit) => {
     });
 };
 
-/** Every command, in help order. The `scenario` command registers here, after `run`. */
-const registerScenario: Register = (program, setExit) => registerScenarioCommand(program, setExit);
+const registerScenario: Register = (program, setExit) => {
+  program
+    .command('scenario')
+    .description('run the classic Raft lab tests as deterministic scenarios in virtual time')
+    .argument('[name]', 'the scenario to run (see --list)')
+    .option('--list', 'list the scenarios and what each asserts', false)
+    .option('--all', 'run every scenario', false)
+    .addOption(new Option('--seed <n>', 'the first seed, an integer or "random"').argParser(parse.seed).default(1))
+    .addOption(new Option('--seeds <k>', 'run K seeds from --seed on (a test run many times to catch a rare failure)').argParser(parse.integer(1, 1_000_000)).default(1))
+    .addOption(new Option('--bug <name>', 'run our core with a built-in bug (see raft-check bugs)').argParser(parse.bug).conflicts('impl'))
+    .addOption(new Option('--impl <path>', 'check your own implementation: a .js/.mjs/.ts module exporting a node factory'))
+    .addOption(new Option('--exec <command>', "check an implementation in any language: a command speaking raft-check's protocol on stdin/stdout (docs/protocol.md)").conflicts(['impl', 'bug']))
+    .addOption(new Option('--hang-timeout <seconds>', 'with --impl or --exec: a scenario run (with --exec, one request) that takes longer is reported as implementation-hang').argParser(parse.seconds).default(10))
+    .addOption(new Option('--out <dir>', 'directory for the traces of failing scenarios').default('traces'))
+    .option('--json', 'print one JSON object on stdout, nothing else', false)
+    .addHelpText(
+      'after',
+      examples(
+        'raft-check scenario --list',
+        'raft-check scenario figure8-unreliable --seeds 100',
+        'raft-check scenario --all',
+        'raft-check scenario persist-2 --impl ./my-raft.mjs --seed 7',
+        'raft-check scenario figure8 --bug commit-previous-term --seeds 100',
+      ) +
+        '\nNodes are numbered 1..n (the lab numbers servers 0..n-1). A failing run writes\n' +
+        'DIR/scenario-NAME-seedN.json; `raft-check replay` re-runs it.\n' +
+        '\nExit codes: 0 every run passed, 1 a scenario failed, 2 usage error.\n',
+    )
+    .action(async (name: string | undefined, opts) => {
+      const { scenarioCommand } = await import('./commands/scenario.js');
+      setExit(await scenarioCommand(name, opts));
+    });
+};
 
 const COMMANDS: readonly Register[] = [registerRun, registerScenario, registerReplay, registerShrink, registerBugs, registerBench];
 

@@ -5,6 +5,7 @@ import type { TraceFile, TraceSize } from '../trace/format.js';
 import type { TraceMeta } from '../trace/record.js';
 import type { ReplayResult } from '../trace/replay.js';
 import type { ImplSpec } from './impl.js';
+import type { ScenarioResult } from '../scenario/runner.js';
 
 /**
  * What the CLI's worker threads are given and what they post back. The main thread keeps the
@@ -75,7 +76,17 @@ export interface ShrinkTask {
   readonly shared: SharedArrayBuffer;
 }
 
-export type WorkerTask = ExploreTask | ReplayTask | RecordTask | ShrinkTask;
+/** Runs lab scenarios over seeds (`raft-check scenario` with --impl or --exec). */
+export interface ScenarioTask {
+  readonly kind: 'scenario';
+  readonly worker: 0;
+  readonly impl: ImplSpec;
+  readonly names: readonly string[];
+  readonly seeds: readonly number[];
+  readonly shared: SharedArrayBuffer;
+}
+
+export type WorkerTask = ExploreTask | ReplayTask | RecordTask | ShrinkTask | ScenarioTask;
 
 /** What `raft-check shrink` computed in its worker. */
 export type ShrinkOutcome =
@@ -97,6 +108,9 @@ export type WorkerMessage =
   | { readonly type: 'replayed'; readonly result: ReplayResult }
   | { readonly type: 'recorded'; readonly trace: TraceFile; readonly size: TraceSize }
   | { readonly type: 'shrunk'; readonly outcome: ShrinkOutcome }
+  /** One (scenario, seed) run finished, in the order names x seeds. */
+  | { readonly type: 'scenario-result'; readonly result: ScenarioResult }
+  | { readonly type: 'scenarios-done' }
   /**
    * The implementation left something behind that failed outside any step: an unhandled
    * promise rejection or an exception from a callback (promises settle only after the

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { explore } from '../explore/explore.js';
 import { replayTrace } from '../trace/replay.js';
-import { replayScenarioTrace, scenarioOfTrace } from '../scenario/runner.js';
+import { replayScenarioTrace, runScenarios, scenarioOfTrace } from '../scenario/runner.js';
 import { UsageError } from './errors.js';
 import { implementationInfo, isUserCode, loadFactory, prepareImport } from './impl.js';
 import type { ExecPipes } from '../exec/channel.js';
@@ -65,6 +65,22 @@ try {
       const outcome = shrinkTrace(factory, task.trace, implementationInfo(task.impl, factory), budgetMs, interruptibleClock());
       await settled();
       post({ type: 'shrunk', outcome });
+      break;
+    }
+    case 'scenario': {
+      const implementation = implementationInfo(task.impl, factory);
+      runScenarios({
+        factory,
+        implementation,
+        names: task.names,
+        seeds: task.seeds,
+        onResult: (r) => {
+          beat();
+          post({ type: 'scenario-result', result: { ...r, messages: undefined } });
+        },
+      });
+      await settled();
+      post({ type: 'scenarios-done' });
       break;
     }
     case 'explore': {

@@ -12,4 +12,3 @@ export {
   type ScenarioSummary,
   type ScenariosOptions,
 } from './runner.js';
-export { registerScenarioCommand } from './command.js';

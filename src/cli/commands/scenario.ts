@@ -1,14 +1,17 @@
 import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
-import { EXIT, UsageError, type ExitCode } from '../cli/errors.js';
-import { describeSpec, implementationInfo, loadFactory, moduleSpec, type ImplSpec } from '../cli/impl.js';
-import { SEED_MAX } from '../cli/options.js';
-import { renderCount, renderDuration, renderFinding, shellQuote } from '../cli/text.js';
-import type { BugName } from '../raft/index.js';
-import type { Finding } from '../sim/observer.js';
-import { writeTrace } from '../trace/io.js';
-import { SCENARIOS, SCENARIO_NAMES } from './registry.js';
-import { runScenarios, type ScenarioResult, type ScenarioSummary } from './runner.js';
+import { EXIT, UsageError, type ExitCode } from '../errors.js';
+import { describeSpec, implFlag, implementationInfo, importHang, loadFactory, userSpec, type ImplSpec } from '../impl.js';
+import { checkOutDir } from '../out-dir.js';
+import { SEED_MAX } from '../options.js';
+import { renderCount, renderDuration, renderFinding, shellQuote } from '../text.js';
+import type { BugName } from '../../raft/index.js';
+import type { Finding } from '../../sim/observer.js';
+import { writeTrace } from '../../trace/io.js';
+import { SCENARIOS, SCENARIO_NAMES } from '../../scenario/registry.js';
+import { runScenarios, type ScenarioResult, type ScenarioSummary } from '../../scenario/runner.js';
+import { runTask, taskShared } from '../pool.js';
+import { HANG_INVARIANT } from '../protocol.js';
 
 export interface ScenarioCommandOptions {
   readonly list: boolean;
@@ -17,6 +20,8 @@ export interface ScenarioCommandOptions {
   readonly seeds: number;
   readonly bug?: BugName;
   readonly impl?: string;
+  readonly exec?: string;
+  readonly hangTimeout: number;
   readonly out: string;
   readonly json: boolean;
 }
@@ -57,9 +62,9 @@ export async function scenarioCommand(name: string | undefined, o: ScenarioComma
 
   const first = o.seed === 'random' ? randomInt(0, SEED_MAX - o.seeds + 1) : o.seed;
   const seeds = Array.from({ length: o.seeds }, (_, k) => first + k);
-  const spec: ImplSpec = o.impl !== undefined ? moduleSpec(o.impl) : { kind: 'core', bug: o.bug ?? null };
-  const factory = await loadFactory(spec);
-  const implementation = implementationInfo(spec, factory);
+  const spec: ImplSpec = userSpec(o) ?? { kind: 'core', bug: o.bug ?? null };
+  // Where a failure will be written is checked now, not after the runs.
+  checkOutDir(o.out);
   const names = name !== undefined ? [name] : [...SCENARIO_NAMES];
   const say = (s: string): void => {
     if (!o.json) line(s);
@@ -71,21 +76,36 @@ export async function scenarioCommand(name: string | undefined, o: ScenarioComma
   const reported = new Map<string, Reported>();
   const warnings = new Map<string, string[]>();
   const summaries: ScenarioSummary[] = [];
-  for (const n of names) {
-    const t0 = Date.now();
-    const [summary] = runScenarios({
-      factory,
-      implementation,
-      names: [n],
-      seeds,
-      onResult: (r) => {
-        if (r.warnings.length > 0 && o.seeds === 1) warnings.set(n, [...r.warnings]);
-        if (!r.ok && !reported.has(n)) reported.set(n, save(o.out, r));
-      },
-    });
+  let current: ScenarioResult[] = [];
+  let t0 = Date.now();
+  // Results arrive in the order names x seeds, from this thread or from a worker.
+  const onResult = (r: ScenarioResult): void => {
+    const n = r.scenario;
+    if (r.warnings.length > 0 && o.seeds === 1) warnings.set(n, [...r.warnings]);
+    if (!r.ok && !reported.has(n)) reported.set(n, save(o.out, r, spec));
+    current.push(r);
+    if (current.length < seeds.length) return;
+    const summary = summarize(n, current);
     summaries.push(summary);
     say(renderSummary(summary, Date.now() - t0, o.seeds, reported.get(n) ?? null, warnings.get(n) ?? []));
+    current = [];
+    t0 = Date.now();
+  };
+  const stopped = await runAll(spec, names, seeds, onResult, Math.round(o.hangTimeout * 1000));
+  if (stopped !== null) {
+    // The run the implementation did not finish: a failure of its scenario, with no trace
+    // (it has no recording); the printed command re-runs it.
+    const n = names[summaries.length];
+    const seed = seeds[current.length];
+    const rerun = `raft-check scenario ${n} --seed ${seed}${implFlag(spec)}`;
+    const failure: ScenarioResult = { scenario: n, seed, ok: false, finding: stopped, trace: null, events: 0, virtualMs: 0, warnings: [] };
+    reported.set(n, { seed, finding: stopped, trace: '(none: the run did not finish)', replay: rerun });
+    current.push(failure);
+    const summary = { ...summarize(n, current), runs: current.length };
+    summaries.push(summary);
+    say(renderSummary(summary, Date.now() - t0, o.seeds, reported.get(n) ?? null, []));
   }
+  const implementation = { name: describeSpec(spec) };
   const elapsedMs = Date.now() - started;
   const runs = summaries.reduce((a, s) => a + s.runs, 0);
   const failedRuns = summaries.reduce((a, s) => a + s.failures.length, 0);
@@ -122,10 +142,45 @@ export async function scenarioCommand(name: string | undefined, o: ScenarioComma
   return failedRuns === 0 ? EXIT.ok : EXIT.violation;
 }
 
-function save(out: string, r: ScenarioResult): Reported {
+function save(out: string, r: ScenarioResult, spec: ImplSpec): Reported {
   const file = traceFileFor(out, r.scenario, r.seed);
   writeTrace(file, r.trace!);
-  return { seed: r.seed, finding: r.finding!, trace: file, replay: `raft-check replay ${shellQuote(file)}` };
+  return { seed: r.seed, finding: r.finding!, trace: file, replay: `raft-check replay ${shellQuote(file)}${implFlag(spec)}` };
+}
+
+function summarize(scenario: string, results: readonly ScenarioResult[]): ScenarioSummary {
+  const failures = results.filter((r) => !r.ok);
+  return {
+    scenario,
+    runs: results.length,
+    passed: results.length - failures.length,
+    failures,
+    events: results.reduce((a, r) => a + r.events, 0),
+    virtualMs: results.reduce((a, r) => a + r.virtualMs, 0),
+    warnings: results.reduce((a, r) => a + r.warnings.length, 0),
+  };
+}
+
+/**
+ * Runs every (scenario, seed): our core in this thread; a user's module or command in a
+ * worker under the watchdog (import and every run, or with --exec every request). Returns
+ * what stopped a run the implementation did not finish, or null.
+ */
+async function runAll(spec: ImplSpec, names: readonly string[], seeds: readonly number[], onResult: (r: ScenarioResult) => void, hangTimeoutMs: number): Promise<Finding | null> {
+  if (spec.kind === 'core') {
+    const factory = await loadFactory(spec);
+    for (const n of names) runScenarios({ factory, implementation: implementationInfo(spec, factory), names: [n], seeds, onResult });
+    return null;
+  }
+  const task = runTask({ kind: 'scenario', worker: 0, impl: spec, names, seeds, shared: taskShared() }, hangTimeoutMs, (m) => {
+    if (m.type === 'scenario-result') onResult(m.result);
+    return m.type === 'scenarios-done' ? true : undefined;
+  });
+  const end = await task.result;
+  if (end.kind === 'done') return null;
+  if (end.kind === 'hang' && end.phase === 'import') throw importHang(spec, hangTimeoutMs);
+  const invariant = end.kind === 'hang' ? HANG_INVARIANT : 'implementation-error';
+  return { invariant, kind: 'implementation', step: 0, time: 0, nodes: [], message: end.message };
 }
 
 /** One scenario's lines: its verdict, and for a failure its finding, trace and replay command. */
