@@ -306,6 +306,8 @@ export function startExplore(job: ExploreJob, cb: PoolCallbacks = {}): RunningPo
       case 'shrunk':
       case 'scenario-result':
       case 'scenarios-done':
+      case 'conform-check':
+      case 'conform-done':
       case 'exec-spawn':
         return;
     }

@@ -163,7 +163,25 @@ const registerScenario: Register = (program, setExit) => {
     });
 };
 
-const COMMANDS: readonly Register[] = [registerRun, registerScenario, registerReplay, registerShrink, registerBugs, registerBench];
+const registerConform: Register = (program, setExit) => {
+  program
+    .command('conform')
+    .description("check an adapter against raft-check's stdin/stdout protocol (docs/protocol.md) before checking Raft with it")
+    .addOption(new Option('--exec <command>', 'the adapter: a command line, split like a shell splits it, run without a shell'))
+    .addOption(new Option('--hang-timeout <seconds>', 'a request that takes longer is reported as implementation-hang').argParser(parse.seconds).default(10))
+    .option('--json', 'print one JSON object on stdout', false)
+    .addHelpText(
+      'after',
+      examples("raft-check conform --exec 'python3 adapters/python/adapter.py'", "raft-check conform --exec './my-raft --adapter' --json") +
+        '\nExit codes: 0 every check passed, 1 a check failed, 2 usage error (the command cannot be started).\n',
+    )
+    .action(async (opts) => {
+      const { conformCommand } = await import('./commands/conform.js');
+      setExit(await conformCommand(opts));
+    });
+};
+
+const COMMANDS: readonly Register[] = [registerRun, registerScenario, registerReplay, registerShrink, registerConform, registerBugs, registerBench];
 
 /**
  * Commander's error text as one line: "option '--nodes <n>' argument '0' is invalid. expected

@@ -6,6 +6,7 @@ import type { TraceMeta } from '../trace/record.js';
 import type { ReplayResult } from '../trace/replay.js';
 import type { ImplSpec } from './impl.js';
 import type { ScenarioResult } from '../scenario/runner.js';
+import type { ConformCheck } from '../exec/conform.js';
 
 /**
  * What the CLI's worker threads are given and what they post back. The main thread keeps the
@@ -86,7 +87,15 @@ export interface ScenarioTask {
   readonly shared: SharedArrayBuffer;
 }
 
-export type WorkerTask = ExploreTask | ReplayTask | RecordTask | ShrinkTask | ScenarioTask;
+/** Checks an --exec adapter against the protocol (`raft-check conform`). */
+export interface ConformTask {
+  readonly kind: 'conform';
+  readonly worker: 0;
+  readonly impl: ImplSpec;
+  readonly shared: SharedArrayBuffer;
+}
+
+export type WorkerTask = ExploreTask | ReplayTask | RecordTask | ShrinkTask | ScenarioTask | ConformTask;
 
 /** What `raft-check shrink` computed in its worker. */
 export type ShrinkOutcome =
@@ -111,6 +120,8 @@ export type WorkerMessage =
   /** One (scenario, seed) run finished, in the order names x seeds. */
   | { readonly type: 'scenario-result'; readonly result: ScenarioResult }
   | { readonly type: 'scenarios-done' }
+  | { readonly type: 'conform-check'; readonly check: ConformCheck }
+  | { readonly type: 'conform-done' }
   /**
    * The implementation left something behind that failed outside any step: an unhandled
    * promise rejection or an exception from a callback (promises settle only after the

@@ -39,6 +39,16 @@ let strayPosted = false;
 
 confine();
 try {
+  if (task.kind === 'conform') {
+    await conformProcess(task.impl);
+  } else await runTaskHere();
+} catch (e) {
+  const err = e instanceof Error ? e : new Error(String(e));
+  post({ type: 'error', message: err.message, stack: err.stack ?? null, usage: e instanceof UsageError });
+}
+
+async function runTaskHere(): Promise<void> {
+  if (task.kind === 'conform') return;
   await prepareImport(task.impl);
   post({ type: 'importing' });
   const factory = task.impl.kind === 'exec' ? await openProcess(task.impl.recorded) : await loadFactory(task.impl);
@@ -89,9 +99,31 @@ try {
       if (done !== null && !strayPosted) post(done);
     }
   }
-} catch (e) {
-  const err = e instanceof Error ? e : new Error(String(e));
-  post({ type: 'error', message: err.message, stack: err.stack ?? null, usage: e instanceof UsageError });
+}
+
+/** `raft-check conform`: every check's line goes out as it ends; a handshake failure is the first and last. */
+async function conformProcess(impl: WorkerTask['impl']): Promise<void> {
+  if (impl.kind !== 'exec') throw new Error('conform checks an --exec command');
+  const pipes = (workerData as { pipes?: ExecPipes }).pipes;
+  if (pipes === undefined) throw new Error('an --exec worker was started without its pipes');
+  const { openSession } = await import('../exec/open.js');
+  const { conform } = await import('../exec/conform.js');
+  post({ type: 'importing' });
+  let session;
+  try {
+    session = openSession(impl.recorded, pipes, () => post({ type: 'exec-spawn' }), beat);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    post({ type: 'conform-check', check: { name: 'hello', ok: false, detail: e.message.replace(/^--exec .*?: /, '') } });
+    post({ type: 'conform-done' });
+    return;
+  }
+  post({ type: 'ready', name: session.name });
+  conform(session, (check) => {
+    beat();
+    post({ type: 'conform-check', check });
+  });
+  post({ type: 'conform-done' });
 }
 
 /** A process-hosted implementation: the main thread started it (see src/exec/host.ts). */
