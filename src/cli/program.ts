@@ -121,8 +121,10 @@ const registerBench: Register = (program, setExit) => {
     .addOption(new Option('--iterations <n>', '--bugs: iteration budget per search; --memory: runs').argParser(parse.integer(1, 100_000_000)))
     .addOption(new Option('--shrink-time <seconds>', '--bugs: shrink budget per violation').argParser(parse.seconds).default(30))
     .addOption(new Option('--bug <name>', '--bugs: only this bug').argParser(parse.bug))
+    .addOption(new Option('--exec <command>', 'throughput of an implementation over the protocol (docs/protocol.md), and its ratio to our core in-process').conflicts(['bugs', 'memory']))
+    .addOption(new Option('--hang-timeout <seconds>', 'with --exec: a request that takes longer stops the benchmark').argParser(parse.seconds).default(10))
     .option('--json', 'print one JSON object on stdout', false)
-    .addHelpText('after', examples('raft-check bench', 'raft-check bench --json', 'raft-check bench --bugs --seeds 3 --shrink-time 10', 'raft-check bench --memory --iterations 2000'))
+    .addHelpText('after', examples('raft-check bench', 'raft-check bench --json', 'raft-check bench --bugs --seeds 3 --shrink-time 10', 'raft-check bench --memory --iterations 2000', "raft-check bench --exec 'node adapters/core/adapter.mjs'"))
     .action(async (opts) => {
       const { benchCommand } = await import('./commands/bench.js');
       setExit(await benchCommand(opts));

@@ -8,6 +8,8 @@ import { trustFactory } from '../../sim/validate-output.js';
 import { PROFILES, scheduleFromSeed } from '../../sim/schedule.js';
 import { EXIT, type ExitCode } from '../errors.js';
 import { renderCount, renderDuration } from '../text.js';
+import { execSpec, type ImplSpec } from '../impl.js';
+import { startExplore } from '../pool.js';
 
 export interface BenchOptions {
   readonly bugs: boolean;
@@ -17,6 +19,8 @@ export interface BenchOptions {
   readonly iterations?: number;
   readonly shrinkTime: number;
   readonly bug?: BugName;
+  readonly exec?: string;
+  readonly hangTimeout?: number;
   readonly json: boolean;
 }
 
@@ -33,6 +37,7 @@ export function machine(): Machine {
 }
 
 export async function benchCommand(o: BenchOptions): Promise<ExitCode> {
+  if (o.exec !== undefined) return benchExec(o, o.exec);
   if (o.bugs) return benchBugs(o);
   if (o.memory) return benchMemory(o);
   return benchThroughput(o);
@@ -80,6 +85,61 @@ function benchThroughput(o: BenchOptions): ExitCode {
         `  ${renderCount(result.eventsPerSecond)} events/s, ${renderCount(result.virtualSecondsPerSecond)} virtual s/s, ${renderCount(result.runsPerSecond)} runs/s`,
         `  ${renderCount(runs)} runs, ${renderCount(events)} events, ${renderCount(virtualMs / 1000)} virtual s in ${renderDuration(elapsed)} on one thread`,
         ...(findings > 0 ? [`  warning: ${findings} run(s) reported a violation on the correct core`] : []),
+      ].join('\n') + '\n',
+    );
+  }
+  return EXIT.ok;
+}
+
+/** Events per second through one worker, for o.seconds, as `run` explores (5 nodes, chaos). */
+async function workerThroughput(spec: ImplSpec, o: BenchOptions): Promise<{ events: number; runs: number; ms: number; finding: string | null }> {
+  const pool = startExplore({
+    iterations: 100_000_000,
+    seed: 1,
+    nodes: 5,
+    profile: 'chaos',
+    snapshots: true,
+    shrinkTimeMs: 0,
+    impl: spec,
+    slices: [{ index: 0, count: 1 }],
+    planned: 100_000_000,
+    hangTimeoutMs: spec.kind === 'core' ? null : Math.round((o.hangTimeout ?? 10) * 1000),
+  });
+  const timer = setTimeout(() => pool.interrupt(), o.seconds * 1000);
+  const r = await pool.result;
+  clearTimeout(timer);
+  const finding = r.failure?.finding ?? r.hang?.message ?? null;
+  return { events: r.events, runs: r.iterations, ms: r.elapsedMs, finding: typeof finding === 'string' ? finding : finding === null ? null : `${finding.invariant}: ${finding.message}` };
+}
+
+/** `bench --exec CMD`: throughput over the protocol, and its ratio to our core in-process (both in one worker). */
+async function benchExec(o: BenchOptions, exec: string): Promise<ExitCode> {
+  const spec = execSpec(exec);
+  const over = await workerThroughput(spec, o);
+  const inProcess = await workerThroughput({ kind: 'core', bug: null }, o);
+  const rate = (t: { events: number; ms: number }): number => Math.round((t.events * 1000) / Math.max(1, t.ms));
+  const result = {
+    machine: machine(),
+    exec,
+    nodes: 5,
+    profile: 'chaos',
+    seconds: o.seconds,
+    eventsPerSecond: rate(over),
+    runs: over.runs,
+    events: over.events,
+    inProcessEventsPerSecond: rate(inProcess),
+    ratio: Math.round((rate(over) / Math.max(1, rate(inProcess))) * 1000) / 1000,
+    finding: over.finding,
+  };
+  if (o.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  else {
+    const m = result.machine;
+    process.stdout.write(
+      [
+        `throughput over the protocol: ${exec}, 5 nodes, chaos faults, one worker (${m.cpu}, ${m.cores} cores, Node ${m.node})`,
+        `  ${renderCount(result.eventsPerSecond)} events/s (${renderCount(over.runs)} runs, ${renderCount(over.events)} events)`,
+        `  our core in-process, same worker and schedules: ${renderCount(result.inProcessEventsPerSecond)} events/s; ratio ${result.ratio}`,
+        ...(over.finding !== null ? [`  note: the search stopped at a finding: ${over.finding}`] : []),
       ].join('\n') + '\n',
     );
   }
