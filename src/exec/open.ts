@@ -9,9 +9,13 @@ import { ExecSession, HandshakeError } from './session.js';
  * not a finding: no run has started.
  */
 export function openExec(recorded: string, pipes: ExecPipes, spawn: () => void, beat: () => void): NodeFactory {
+  return openSession(recorded, pipes, spawn, beat).factory();
+}
+
+export function openSession(recorded: string, pipes: ExecPipes, spawn: () => void, beat: () => void): ExecSession {
   const channel = new Channel(pipes, spawn, beat);
   try {
-    return new ExecSession(channel, recorded).factory();
+    return new ExecSession(channel, recorded);
   } catch (e) {
     channel.close();
     if (e instanceof HandshakeError) throw new UsageError(`--exec ${recorded}: ${e.message}`);
