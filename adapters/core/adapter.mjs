@@ -3,7 +3,7 @@
 // the protocol loses nothing: `run --exec 'node adapters/core/adapter.mjs'` must write the
 // traces an in-process run writes. `--bug NAME` serves the core with a built-in bug.
 // Needs the build (`npm run build`), like bin/raft-check.js.
-import { createInterface } from 'node:readline';
+import { readSync, writeSync } from 'node:fs';
 import { coreFactory, isBugName } from '../../dist/raft/index.js';
 import { Prng } from '../../dist/sim/prng.js';
 import { VERSION } from '../../dist/version.js';
@@ -74,13 +74,31 @@ function answer(q) {
   return { type: 'error', message: `unknown request type ${JSON.stringify(q.type)}` };
 }
 
-const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
-lines.on('line', (line) => {
-  let reply;
+// A synchronous loop on the raw descriptors: no event loop between a request and its answer
+// (each turn of one costs more than our core's step).
+const buf = Buffer.alloc(1 << 16);
+let pending = '';
+for (;;) {
+  let n;
   try {
-    reply = answer(JSON.parse(line));
+    n = readSync(0, buf, 0, buf.length, null);
   } catch (e) {
-    reply = { type: 'error', message: String(e?.message ?? e).split('\n')[0], stack: e?.stack ?? '' };
+    if (e.code === 'EAGAIN' || e.code === 'EINTR') continue;
+    throw e;
   }
-  process.stdout.write(JSON.stringify(reply) + '\n');
-});
+  if (n === 0) break;
+  pending += buf.toString('utf8', 0, n);
+  let nl;
+  while ((nl = pending.indexOf('\n')) >= 0) {
+    const line = pending.slice(0, nl);
+    pending = pending.slice(nl + 1);
+    let reply;
+    try {
+      reply = answer(JSON.parse(line));
+    } catch (e) {
+      reply = { type: 'error', message: String(e?.message ?? e).split('\n')[0], stack: e?.stack ?? '' };
+    }
+    const out = Buffer.from(JSON.stringify(reply) + '\n');
+    for (let off = 0; off < out.length; ) off += writeSync(1, out, off);
+  }
+}

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { ExecHost } from '../exec/host.js';
 import { execSharedSize } from '../exec/shared.js';
@@ -37,9 +38,10 @@ export const WORKER_HEAP_MB = ((): number => {
  * as the implementation's and stripped of terminal control characters, so stdout carries
  * only raft-check's output (one JSON object with --json).
  */
-export function startWorker(task: WorkerTask): Worker {
+export function startWorker(task: WorkerTask, workers = 1): Worker {
   const host = task.impl.kind === 'exec' ? new ExecHost(task.impl.argv, new SharedArrayBuffer(execSharedSize)) : null;
-  const workerData = host === null ? task : { ...task, pipes: { requests: host.requests, responses: host.responses, shared: host.shared } };
+  const pipes = host === null ? null : { requests: host.requests, responses: host.responses, shared: host.shared, spinMicros: execSpinMicros(workers) };
+  const workerData = pipes === null ? task : { ...task, pipes };
   const worker = new Worker(WORKER_URL, { workerData, stdout: true, stderr: true, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
   routeImplementationOutput(worker.stdout);
   routeImplementationOutput(worker.stderr);
@@ -61,6 +63,17 @@ export function startWorker(task: WorkerTask): Worker {
     };
   }
   return worker;
+}
+
+/**
+ * How long an --exec worker polls for each answer before it blocks (see Channel): only while
+ * every worker and its process can have a core, or the polling takes the process's core.
+ * RAFT_CHECK_EXEC_SPIN_US sets it (0 turns polling off).
+ */
+export function execSpinMicros(workers: number): number {
+  const env = process.env.RAFT_CHECK_EXEC_SPIN_US;
+  if (env !== undefined && /^\d+$/.test(env)) return Number(env);
+  return availableParallelism() >= 2 * workers ? 200 : 0;
 }
 
 const HOSTS = new WeakMap<Worker, ExecHost>();
@@ -199,7 +212,7 @@ export function startExplore(job: ExploreJob, cb: PoolCallbacks = {}): RunningPo
       shrinkTimeMs: job.shrinkTimeMs,
     };
     shared[indexSlot(w)] = -1;
-    const worker = startWorker(task satisfies WorkerTask);
+    const worker = startWorker(task satisfies WorkerTask, job.slices.length);
     return { w, worker, state: 'starting', runs: 0, events: 0, result: null, found: null, hang: null, stoppedEarly: false, beats: 0, beatAt: Date.now(), importingSince: null, settled: false };
   });
 

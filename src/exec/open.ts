@@ -13,7 +13,7 @@ export function openExec(recorded: string, pipes: ExecPipes, spawn: () => void, 
 }
 
 export function openSession(recorded: string, pipes: ExecPipes, spawn: () => void, beat: () => void): ExecSession {
-  const channel = new Channel(pipes, spawn, beat);
+  const channel = new Channel(pipes, spawn, beat, pipes.spinMicros ?? 0);
   try {
     return new ExecSession(channel, recorded);
   } catch (e) {
