@@ -121,6 +121,16 @@ describe('class 3: no hangs, bounded resources', () => {
     );
   });
 
+  it('scenario watches the import and every run: a loop at import exits 2, a node that never returns fails its scenario', () => {
+    oneLineError(cli(['scenario', 'initial-election', '--impl', `${H}/import-loops.mjs`, '--hang-timeout', '1', '--out', join(tmp, 'o')]), 2, /importing the module did not finish within 1 s/);
+    const r = cli(['scenario', 'initial-election', '--impl', `${H}/hangs-on-receive.mjs`, '--hang-timeout', '1', '--json', '--out', join(tmp, 'o')]);
+    expect(r.code, r.stderr).toBe(1);
+    const out = json(r) as { ok: boolean; scenarios: { name: string; firstFailure: { finding: { invariant: string; message: string }; replay: string } }[] };
+    expect(out.ok).toBe(false);
+    expect(out.scenarios[0].firstFailure.finding.invariant).toBe('implementation-hang');
+    expect(out.scenarios[0].firstFailure.replay).toBe('raft-check scenario initial-election --seed 1 --impl src/cli/fixtures/hostile/hangs-on-receive.mjs');
+  });
+
   it('replay and shrink watch the import too', () => {
     for (const command of ['replay', 'shrink']) {
       oneLineError(cli([command, join(tmp, 'base', 'election-safety-seed1.json'), '--impl', `${H}/import-loops.mjs`, '--hang-timeout', '1']), 2, /importing the module did not finish within 1 s/);
