@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, json, ROOT, spawnCli, type Ran } from './test-support.js';
+import { BIN, json, oneLineError, ROOT, spawnCli, type Ran } from './test-support.js';
 
 const H = 'src/cli/fixtures/hostile';
 let tmp = '';
@@ -18,13 +18,6 @@ function cli(args: readonly string[], env: Record<string, string> = {}): Ran {
   return spawnCli(args, 55_000, { NO_COLOR: '1', ...env });
 }
 
-function oneLineError(r: Ran, code: number, pattern: RegExp): void {
-  expect(r.code, r.stderr).toBe(code);
-  const lines = r.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('raft-check run:'));
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(pattern);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-}
 
 /** A small failing trace of our core, to edit into hostile ones. */
 let base: Record<string, unknown> = {};

@@ -1,5 +1,5 @@
 import { closeSync, constants, openSync, readSync, writeSync } from 'node:fs';
-import { exitText, INPUTS, readTail, SLOT, slots, type RequestType } from './shared.js';
+import { exitText, INPUTS, readTail, SLOT, slots, STDERR_QUOTE, type RequestType } from './shared.js';
 
 /** Where the main thread's ExecHost put the pipes, and the memory it shares with this worker. */
 export interface ExecPipes {
@@ -11,14 +11,11 @@ export interface ExecPipes {
 }
 
 /** The process ended, or closed its output, while a request was out. */
-export class ProcessEnded extends Error {
-  override readonly name = 'ProcessEnded';
-}
+export class ProcessEnded extends Error {}
+
 
 /** The main thread could not start the process at all. */
-export class StartFailed extends Error {
-  override readonly name = 'StartFailed';
-}
+export class StartFailed extends Error {}
 
 /** A line longer than this is an adapter gone wrong, not a Raft output. */
 const MAX_LINE = 64 * 1024 * 1024;
@@ -79,7 +76,7 @@ export class Channel {
   request(line: string, type: RequestType, node: number, instance: number): string {
     if (!this.open) this.connect();
     if (this.pending.length > 0) {
-      const stray = this.pending.toString('utf8');
+      const stray = this.pending.toString('utf8').replace(/\n$/, '');
       this.pending = Buffer.alloc(0);
       throw new Error(`the process wrote a line nobody asked for (a second answer to the previous request?): ${cut(stray)}`);
     }
@@ -152,7 +149,7 @@ export class Channel {
     }
     const how = Atomics.load(this.s, SLOT.exited) >= gen ? `the process ${exitText(this.s)}` : 'the process closed its stdout';
     const tail = readTail(this.pipes.shared).trim();
-    const lines = tail === '' ? '' : `; its stderr ended with: ${cut(tail.split('\n').slice(-3).join(' | '), 300)}`;
+    const lines = tail === '' ? '' : `${STDERR_QUOTE}${cut(tail.split('\n').slice(-3).join(' | '), 300)}`;
     const half = partial === null ? '' : ` after writing half a line (${cut(partial)})`;
     throw new ProcessEnded(`${how} while answering ${type}${half}${lines}`);
   }

@@ -87,7 +87,7 @@ export class ExecSession {
       if (e instanceof ProcessEnded) throw new HandshakeError(`cannot start: ${e.message}`);
       throw new HandshakeError(`did not answer hello: ${(e as Error).message}`);
     }
-    if (r.type !== 'hello') throw new HandshakeError(`answered hello with a line of type ${JSON.stringify(r.type) ?? 'undefined'}; does it speak raft-check's protocol (docs/protocol.md)?`);
+    if (r.type !== 'hello') throw new HandshakeError(`answered hello with a line of type ${JSON.stringify(r.type) ?? 'undefined'}, not a hello naming its protocol version (this raft-check speaks version ${PROTOCOL_VERSION}); does it speak raft-check's protocol (docs/protocol.md)?`);
     if (r.protocol !== PROTOCOL_VERSION) throw new HandshakeError(`speaks protocol version ${JSON.stringify(r.protocol)}, this raft-check speaks version ${PROTOCOL_VERSION}`);
     if (typeof r.name !== 'string' || r.name.trim() === '') throw new HandshakeError('answered hello without a name (a non-empty string)');
     if (r.fingerprint !== undefined && typeof r.fingerprint !== 'boolean') throw new HandshakeError('answered hello with fingerprint that is not true or false');

@@ -53,5 +53,11 @@ export function readTail(buf: SharedArrayBuffer): string {
 /** How the process ended, from the shared slots: "exit code 3" or "signal SIGSEGV". */
 export function exitText(s: Int32Array): string {
   const signal = Atomics.load(s, SLOT.signal);
-  return signal > 0 ? `killed by signal ${SIGNALS[signal - 1] ?? signal - 1}` : `exited with code ${Atomics.load(s, SLOT.code)}`;
+  return signal > 0 ? `was killed by signal ${SIGNALS[signal - 1] ?? signal - 1}` : `exited with code ${Atomics.load(s, SLOT.code)}`;
 }
+
+/**
+ * Where a process's end quotes its stderr. What follows differs between two processes (a pid,
+ * an address, a time), so comparing two runs leaves it out (see explore/determinism.ts).
+ */
+export const STDERR_QUOTE = '; its stderr ended with: ';

@@ -1,3 +1,4 @@
+import { STDERR_QUOTE } from '../exec/shared.js';
 import { runChecked } from '../check/run.js';
 import type { NodeFactory } from '../raft/types.js';
 import type { TraceEvent } from '../sim/events.js';
@@ -31,9 +32,16 @@ export function firstDifference(a: RunResult, b: RunResult): Difference | null {
     const q = i < y.length ? canonical(y[i]) : null;
     if (p !== q) return { step: i, first: p, second: q };
   }
-  const f = canonical(a.finding);
-  const g = canonical(b.finding);
+  const f = canonical(quiet(a.finding));
+  const g = canonical(quiet(b.finding));
   return f === g ? null : { step: n, first: `finding ${f}`, second: `finding ${g}` };
+}
+
+/** A finding without the stderr a process-hosted node's end quotes: it may differ between processes. */
+function quiet(f: Finding | null): Finding | null {
+  if (f === null) return null;
+  const at = f.message.indexOf(STDERR_QUOTE);
+  return at < 0 ? f : { ...f, message: f.message.slice(0, at) };
 }
 
 /** The finding for a schedule whose two runs differed. */

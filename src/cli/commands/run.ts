@@ -147,7 +147,7 @@ export async function runCommand(o: RunOptions): Promise<ExitCode> {
   } else if (result.hang !== null) {
     const h = result.hang;
     const schedule = scheduleAt(settings, h.index);
-    const what = h.cause === 'hang' ? `a node did not return within ${o.hangTimeout} s` : h.message;
+    const what = h.message;
     const recorded = h.phase === 'shrink' && h.finding !== null ? await recordUnshrunk(spec, schedule, { implementation: info, profile: o.faults, seed, path: String(h.index), shrink: null }, o.hangTimeout) : null;
     if (recorded !== null) {
       // The failing schedule ran to its end once already; it is kept unshrunk.
