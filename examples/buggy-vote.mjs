@@ -5,7 +5,7 @@
 // entries can win. raft-check finds it at once:
 //
 //   raft-check run --impl examples/buggy-vote.mjs
-//   raft-check replay traces/election-safety-seed1.json      # the replay command run prints
+//   raft-check replay raft-check-traces/leader-completeness-seed1.json --impl examples/buggy-vote.mjs   # as run prints it
 //
 import { coreFactory } from 'raft-check';
 

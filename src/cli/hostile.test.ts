@@ -234,6 +234,22 @@ describe('class 8: nothing found is lost', () => {
     oneLineError(cli(['run', '--iterations', '100000', '--out', file]), 2, /--out .*not-a-dir: is not a directory/);
   });
 
+  it('a finding never replaces an earlier trace: another bug with the same invariant and seed gets NAME-2.json', () => {
+    const out = join(tmp, 'kept');
+    const first = json(cli(['run', '--bug', 'vote-ignores-log', '--shrink-time', '0', '--json', '--out', out])).violation as { trace: string; invariant: string };
+    const second = json(cli(['run', '--bug', 'commit-previous-term', '--shrink-time', '0', '--json', '--out', out])).violation as { trace: string; invariant: string };
+    expect(first.invariant).toBe(second.invariant);
+    expect(first.trace).toBe(join(out, 'leader-completeness-seed1.json'));
+    expect(second.trace).toBe(join(out, 'leader-completeness-seed1-2.json'));
+    expect((JSON.parse(readFileSync(first.trace, 'utf8')) as { implementation: { bug: string } }).implementation.bug).toBe('vote-ignores-log');
+    expect((JSON.parse(readFileSync(second.trace, 'utf8')) as { implementation: { bug: string } }).implementation.bug).toBe('commit-previous-term');
+  });
+
+  it("by default a run writes to raft-check-traces/, never into the committed corpus traces/", () => {
+    expect(spawnCli(['run', '--help'], 20_000, {}).stdout).toMatch(/--out <dir>[^]*?\(default:\s+"raft-check-traces"\)/);
+    expect(spawnCli(['scenario', '--help'], 20_000, {}).stdout).toMatch(/--out <dir>[^]*?\(default:\s+"raft-check-traces"\)/);
+  });
+
   it('SIGTERM is handled like Ctrl-C: the search stops, says so, exit 143', async () => {
     const child = spawn(process.execPath, [BIN, 'run', '--iterations', '1000000', '--text', '--out', join(tmp, 'term')], { cwd: ROOT });
     let stdout = '';

@@ -29,3 +29,9 @@ export function checkOutDir(dir: string): void {
     at = up;
   }
 }
+
+/**
+ * Where runs write their traces unless told otherwise: apart from `traces/`, the regression
+ * corpus the tests replay, so a user's findings never land in it (gitignored).
+ */
+export const DEFAULT_OUT = 'raft-check-traces';

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { VERSION } from '../version.js';
 import type { ExitCode } from './errors.js';
 import * as parse from './options.js';
+import { DEFAULT_OUT } from './out-dir.js';
 
 /**
  * The commander program. Options and help live here so `--help` needs no command module;
@@ -26,7 +27,7 @@ const registerRun: Register = (program, setExit) => {
     .addOption(new Option('--bug <name>', 'run our core with a built-in bug (see raft-check bugs)').argParser(parse.bug).conflicts('impl'))
     .addOption(new Option('--impl <path>', 'check your own implementation: a .js/.mjs/.ts module exporting a node factory'))
     .addOption(new Option('--exec <command>', "check an implementation in any language: a command speaking raft-check's protocol on stdin/stdout (docs/protocol.md)").conflicts(['impl', 'bug']))
-    .addOption(new Option('--out <dir>', 'directory for counterexample traces').default('traces'))
+    .addOption(new Option('--out <dir>', 'directory for counterexample traces (an existing trace is never replaced: NAME-2.json, ...)').default(DEFAULT_OUT))
     .addOption(new Option('--workers <n>', 'worker threads sharing the iterations').argParser(parse.integer(1, 64)).default(1))
     .addOption(new Option('--shard <i/n>', 'run only the i-th of n disjoint parts of the iterations (CI matrices)').argParser(parse.shard))
     .addOption(new Option('--shrink-time <seconds>', 'wall-clock budget for shrinking a violation (0: do not shrink)').argParser(parse.seconds).default(30))
@@ -144,7 +145,7 @@ const registerScenario: Register = (program, setExit) => {
     .addOption(new Option('--impl <path>', 'check your own implementation: a .js/.mjs/.ts module exporting a node factory'))
     .addOption(new Option('--exec <command>', "check an implementation in any language: a command speaking raft-check's protocol on stdin/stdout (docs/protocol.md)").conflicts(['impl', 'bug']))
     .addOption(new Option('--hang-timeout <seconds>', 'with --impl or --exec: a scenario run (with --exec, one request) that takes longer is reported as implementation-hang').argParser(parse.seconds).default(10))
-    .addOption(new Option('--out <dir>', 'directory for the traces of failing scenarios').default('traces'))
+    .addOption(new Option('--out <dir>', 'directory for the traces of failing scenarios (an existing trace is never replaced)').default(DEFAULT_OUT))
     .option('--json', 'print one JSON object on stdout, nothing else', false)
     .addHelpText(
       'after',

@@ -3,7 +3,8 @@ import { explore } from '../explore/explore.js';
 import type { NodeFactory } from '../raft/types.js';
 import type { Finding } from '../sim/observer.js';
 import type { ProfileName } from '../sim/schedule.js';
-import { writeTrace } from '../trace/io.js';
+import { writeNewTrace } from '../trace/io.js';
+import { DEFAULT_OUT } from './out-dir.js';
 import { factoryProblems } from './impl.js';
 import { renderSize, shellQuote } from './text.js';
 
@@ -76,8 +77,7 @@ export function raftProperty(factory: NodeFactory, options: RaftPropertyOptions 
   });
   const f = r.failure;
   if (f === null) return { iterations: r.iterations, events: r.events };
-  const file = join(options.out ?? 'traces', `${f.finding.invariant}-seed${seed}.json`);
-  writeTrace(file, f.trace);
+  const file = writeNewTrace(join(options.out ?? DEFAULT_OUT, `${f.finding.invariant}-seed${seed}.json`), f.trace);
   const replay = `raft-check replay ${shellQuote(file)}${module === null ? ' --impl <the module exporting your factory>' : ''}`;
   throw new RaftViolationError(
     [

@@ -11,7 +11,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { runChecked } from '../check/run.js';
 import { coreFactory } from '../raft/index.js';
 import { PROFILES, scheduleFromSeed } from '../sim/schedule.js';
-import { readTrace, serializeTrace, writeTrace } from './io.js';
+import { readTrace, serializeTrace, writeNewTrace, writeTrace } from './io.js';
 import { toTrace } from './record.js';
 
 const inject = vi.hoisted(() => ({ halfWrite: false, failRename: false }));
@@ -66,5 +66,25 @@ describe.each([
     expect(readdirSync(dir)).toEqual(['run.json']);
     expect(readFileSync(file, 'utf8')).toBe(serializeTrace(OLD));
     expect(readTrace(file).seed).toBe(1);
+  });
+});
+
+describe('writeNewTrace', () => {
+  it('never replaces a trace: the next free NAME-k.json, every one complete', () => {
+    const dir = join(tmp, 'new');
+    const file = join(dir, 'leader-completeness-seed1.json');
+    expect(writeNewTrace(file, OLD)).toBe(file);
+    expect(writeNewTrace(file, NEW)).toBe(join(dir, 'leader-completeness-seed1-2.json'));
+    expect(writeNewTrace(file, NEW)).toBe(join(dir, 'leader-completeness-seed1-3.json'));
+    expect(readdirSync(dir).sort()).toEqual(['leader-completeness-seed1-2.json', 'leader-completeness-seed1-3.json', 'leader-completeness-seed1.json']);
+    expect(readFileSync(file, 'utf8')).toBe(serializeTrace(OLD));
+    expect(readTrace(join(dir, 'leader-completeness-seed1-2.json')).seed).toBe(2);
+  });
+
+  it('a half-written temporary file leaves nothing behind', () => {
+    const dir = join(tmp, 'new-fail');
+    inject.halfWrite = true;
+    expect(() => writeNewTrace(join(dir, 'x.json'), NEW)).toThrow(/ENOSPC/);
+    expect(readdirSync(dir)).toEqual([]);
   });
 });

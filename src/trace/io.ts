@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { z } from 'zod';
@@ -35,6 +35,32 @@ export function writeTrace(file: string, t: TraceFile): void {
   } catch (e) {
     rmSync(tmp, { force: true });
     throw e;
+  }
+}
+
+/**
+ * Writes a trace under `file`'s name, or, when that file exists, the first free
+ * `NAME-2.json`, `NAME-3.json`, ...: a finding never replaces an earlier one. Returns the path
+ * written. Each name is claimed atomically (a hard link fails on an existing file), so two
+ * workers or runs writing at once cannot take the same one.
+ */
+export function writeNewTrace(file: string, t: TraceFile): string {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${threadId}.tmp`);
+  const stem = file.endsWith('.json') ? file.slice(0, -5) : file;
+  try {
+    writeFileSync(tmp, serializeTrace(t));
+    for (let k = 1; ; k++) {
+      const name = k === 1 ? file : `${stem}-${k}.json`;
+      try {
+        linkSync(tmp, name);
+        return name;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || k >= 10_000) throw e;
+      }
+    }
+  } finally {
+    rmSync(tmp, { force: true });
   }
 }
 

@@ -5,7 +5,7 @@ import { explain } from '../../explain/index.js';
 import type { BugName } from '../../raft/index.js';
 import type { ProfileName, Schedule } from '../../sim/schedule.js';
 import type { TraceFile, TraceSize } from '../../trace/format.js';
-import { writeTrace } from '../../trace/io.js';
+import { writeNewTrace } from '../../trace/io.js';
 import { sizeOf, toTrace, type TraceMeta } from '../../trace/record.js';
 import { EXIT, ExitError, UsageError, firstLine, type ExitCode } from '../errors.js';
 import { abortFinding, hangFinding, hangTrace, scheduleAt } from '../hang.js';
@@ -131,11 +131,12 @@ export async function runCommand(o: RunOptions): Promise<ExitCode> {
   let saved: TraceFile | null = null;
   const save = (trace: TraceFile, iteration: number, shrink: Reported['shrink'], note: string | null): Reported => {
     const finding = trace.violation!;
-    const file = join(o.out, `${finding.invariant}-seed${seed}${suffix}.json`);
+    const wanted = join(o.out, `${finding.invariant}-seed${seed}${suffix}.json`);
+    let file: string;
     try {
-      writeTrace(file, trace);
+      file = writeNewTrace(wanted, trace);
     } catch (e) {
-      throw new UsageError(`--out ${o.out}: cannot write ${file}: ${firstLine(e)}`);
+      throw new UsageError(`--out ${o.out}: cannot write ${wanted}: ${firstLine(e)}`);
     }
     const why = explain(trace)?.summary ?? null;
     saved = trace;

@@ -7,7 +7,7 @@ import { SEED_MAX } from '../options.js';
 import { renderCount, renderDuration, renderFinding, shellQuote } from '../text.js';
 import type { BugName } from '../../raft/index.js';
 import type { Finding } from '../../sim/observer.js';
-import { writeTrace } from '../../trace/io.js';
+import { writeNewTrace } from '../../trace/io.js';
 import { SCENARIOS, SCENARIO_NAMES } from '../../scenario/registry.js';
 import { runScenarios, type ScenarioResult, type ScenarioSummary } from '../../scenario/runner.js';
 import { runTask, taskShared } from '../pool.js';
@@ -143,8 +143,7 @@ export async function scenarioCommand(name: string | undefined, o: ScenarioComma
 }
 
 function save(out: string, r: ScenarioResult, spec: ImplSpec): Reported {
-  const file = traceFileFor(out, r.scenario, r.seed);
-  writeTrace(file, r.trace!);
+  const file = writeNewTrace(traceFileFor(out, r.scenario, r.seed), r.trace!);
   return { seed: r.seed, finding: r.finding!, trace: file, replay: `raft-check replay ${shellQuote(file)}${implFlag(spec)}` };
 }
 

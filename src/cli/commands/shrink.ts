@@ -1,6 +1,6 @@
 import { basename, dirname, join } from 'node:path';
 import type { BugName } from '../../raft/index.js';
-import { readTrace, writeTrace } from '../../trace/io.js';
+import { readTrace, writeNewTrace } from '../../trace/io.js';
 import { EXIT, ExitError, UsageError, firstLine, type ExitCode } from '../errors.js';
 import { HANG_INVARIANT } from '../hang.js';
 import { implFlag, importHang } from '../impl.js';
@@ -32,8 +32,8 @@ export async function shrinkCommand(file: string, o: ShrinkOptions): Promise<Exi
   const invariant = trace.violation.invariant;
   const spec = replaySpec(trace, file, o);
   const budgetMs = Math.round(o.time * 1000);
-  const outFile = shrunkName(file);
-  checkOutDir(dirname(outFile));
+  const wantedFile = shrunkName(file);
+  checkOutDir(dirname(wantedFile));
 
   // In a worker, whatever the implementation: the watchdog covers a user's module (its import
   // too), and Ctrl-C or SIGTERM reach the main thread while shrinking runs, so the best
@@ -66,10 +66,11 @@ export async function shrinkCommand(file: string, o: ShrinkOptions): Promise<Exi
     throw new ExitError(EXIT.diverged, `${file}: the trace's schedule no longer produces ${invariant} with this implementation (replay it to see where it diverges)`);
   }
   const { before, after, runs, ms } = outcome;
+  let outFile: string;
   try {
-    writeTrace(outFile, outcome.trace);
+    outFile = writeNewTrace(wantedFile, outcome.trace);
   } catch (e) {
-    throw new UsageError(`cannot write ${outFile}: ${firstLine(e)}`);
+    throw new UsageError(`cannot write ${wantedFile}: ${firstLine(e)}`);
   }
   if (o.json) {
     process.stdout.write(`${JSON.stringify({ trace: outFile, invariant, before, after, runs, ms, interrupted: signal !== null })}\n`);
