@@ -95,15 +95,14 @@ export function describeSpec(spec: ImplSpec): string {
  * by a separate esbuild process, which a busy machine delays) three times it and at least 30 s.
  */
 export function importTimeoutMs(spec: ImplSpec, hangTimeoutMs: number): number {
-  // A process may start an interpreter or a virtual machine first; the same allowance.
-  const slowStart = (spec.kind === 'module' && TS.has(extname(spec.file))) || spec.kind === 'exec';
-  return slowStart ? Math.max(3 * hangTimeoutMs, 30_000) : hangTimeoutMs;
+  if (spec.kind === 'exec') return Math.max(3 * hangTimeoutMs, 10_000); // an interpreter or a VM may start first
+  return spec.kind === 'module' && TS.has(extname(spec.file)) ? Math.max(3 * hangTimeoutMs, 30_000) : hangTimeoutMs;
 }
 
 /** The error for a module whose import outlived the watchdog. */
 export function importHang(spec: ImplSpec, hangTimeoutMs: number): UsageError {
   const limit = importTimeoutMs(spec, hangTimeoutMs) / 1000;
-  if (spec.kind === 'exec') return new UsageError(`--exec ${describeSpec(spec)}: the process did not answer hello within ${limit} s (--hang-timeout); does it read requests from stdin and answer on stdout?`);
+  if (spec.kind === 'exec') return new UsageError(`--exec ${describeSpec(spec)}: the process did not answer hello within ${limit} s (three times --hang-timeout, at least 10 s); does it read requests from stdin and answer on stdout?`);
   return new UsageError(`--impl ${describeSpec(spec)}: importing the module did not finish within ${limit} s (--hang-timeout); does it loop or wait at its top level?`);
 }
 

@@ -101,7 +101,7 @@ async function runTaskHere(): Promise<void> {
   }
 }
 
-/** `raft-check conform`: every check's line goes out as it ends; a handshake failure is the first and last. */
+/** `raft-check conform`: every check's line goes out as it ends. */
 async function conformProcess(impl: WorkerTask['impl']): Promise<void> {
   if (impl.kind !== 'exec') throw new Error('conform checks an --exec command');
   const pipes = (workerData as { pipes?: ExecPipes }).pipes;
@@ -109,15 +109,8 @@ async function conformProcess(impl: WorkerTask['impl']): Promise<void> {
   const { openSession } = await import('../exec/open.js');
   const { conform } = await import('../exec/conform.js');
   post({ type: 'importing' });
-  let session;
-  try {
-    session = openSession(impl.recorded, pipes, () => post({ type: 'exec-spawn' }), beat);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    post({ type: 'conform-check', check: { name: 'hello', ok: false, detail: e.message.replace(/^--exec .*?: /, '') } });
-    post({ type: 'conform-done' });
-    return;
-  }
+  // A process that cannot start or speaks another protocol is a usage error (exit 2), as for run.
+  const session = openSession(impl.recorded, pipes, () => post({ type: 'exec-spawn' }), beat);
   post({ type: 'ready', name: session.name });
   conform(session, (check) => {
     beat();

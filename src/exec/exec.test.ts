@@ -216,3 +216,27 @@ describe('the protocol loses nothing', () => {
     expect(json(r)).toMatchObject({ ok: true, iterations: 30, planned: 30, violation: null });
   });
 });
+
+describe('raft-check conform', () => {
+  it('passes our core over the protocol, one ok line per check, exit 0', () => {
+    const r = cli(['conform', '--exec', CORE]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const checks = r.stdout.split('\n').filter((l) => /^(ok|FAIL) /.test(l));
+    expect(checks.length).toBeGreaterThanOrEqual(8);
+    expect(checks.every((l) => l.startsWith('ok '))).toBe(true);
+    expect(r.stdout).toMatch(/^ok: the adapter follows the protocol \(\d+ checks\); next: raft-check run --exec /m);
+  });
+
+  it('names the check that fails and what it saw, exit 1', () => {
+    const r = cli(['conform', '--exec', `${CORE} --bug double-vote`, '--json']);
+    expect(r.code, r.stderr).toBe(1);
+    const out = json(r) as { ok: boolean; checks: { name: string; ok: boolean; detail: string }[] };
+    expect(out.ok).toBe(false);
+    expect(out.checks.find((c) => !c.ok)?.detail).toMatch(/^election-safety: /);
+  });
+
+  it('a process that cannot be used exits 2 with one line, as run does', () => {
+    oneLineError(cli(['conform', '--exec', node('bad-hello', '--protocol', '2')]), 2, /speaks protocol version 2, this raft-check speaks version 1/);
+    oneLineError(cli(['conform', '--exec', 'false']), 2, /cannot start: the process exited with code 1 while answering hello/);
+  });
+});
