@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUG_NAMES } from '../raft/index.js';
 import { VERSION } from '../version.js';
 import { BIN, json, ROOT, spawnCli, type Ran } from './test-support.js';
+import { cliCommand } from './text.js';
 
 const FIXTURES = 'src/cli/fixtures';
 let tmp = '';
@@ -26,7 +27,7 @@ function expectUserError(r: Ran, code: number, pattern: RegExp): void {
 
 /** The `replay:` line's command, run as printed (with `raft-check` being this checkout's bin). */
 function printedReplay(stdout: string): string[] {
-  const m = /^\s*replay: raft-check (replay .+)$/m.exec(stdout);
+  const m = /^\s*replay: (?:npx )?raft-check (replay .+)$/m.exec(stdout);
   expect(m, stdout).not.toBeNull();
   return m![1].split(' ');
 }
@@ -193,7 +194,7 @@ describe('run', () => {
     const trace = JSON.parse(readFileSync(v.trace as string, 'utf8')) as { implementation: { module: string } };
     expect(trace.implementation.module).toBe('examples/buggy-vote.mjs');
     expectUserError(cli(['replay', v.trace as string, '--json']), 2, /recorded with --impl examples\/buggy-vote\.mjs; a trace never runs code by itself: pass --impl examples\/buggy-vote\.mjs/);
-    expect(v.replay).toBe(`raft-check replay ${String(v.trace)} --impl examples/buggy-vote.mjs`);
+    expect(v.replay).toBe(`${cliCommand()} replay ${String(v.trace)} --impl examples/buggy-vote.mjs`);
     expect(cli(['replay', v.trace as string, '--impl', 'examples/buggy-vote.mjs', '--json']).code).toBe(1);
   });
 
@@ -227,6 +228,20 @@ describe('run', () => {
     const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     expect(code).toBe(130);
     expect(stdout).toMatch(/^interrupted: no violation in \d/m);
+  });
+});
+
+describe('printed commands run where the user is', () => {
+  it('say `npx raft-check` unless a raft-check is on PATH', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'raft-check-path-'));
+    try {
+      const bugs = (path: string): string => spawnCli(['bugs'], 30_000, { PATH: path }).stdout;
+      expect(bugs(dirname(process.execPath))).toMatch(/^Try one: npx raft-check run --bug /m);
+      writeFileSync(join(dir, 'raft-check'), '#!/bin/sh\n', { mode: 0o755 });
+      expect(bugs(`${dir}:${dirname(process.execPath)}`)).toMatch(/^Try one: raft-check run --bug /m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, json, oneLineError, ROOT, spawnCli, type Ran } from './test-support.js';
+import { cliCommand } from './text.js';
 
 const H = 'src/cli/fixtures/hostile';
 let tmp = '';
@@ -121,7 +122,7 @@ describe('class 3: no hangs, bounded resources', () => {
     const out = json(r) as { ok: boolean; scenarios: { name: string; firstFailure: { finding: { invariant: string; message: string }; replay: string } }[] };
     expect(out.ok).toBe(false);
     expect(out.scenarios[0].firstFailure.finding.invariant).toBe('implementation-hang');
-    expect(out.scenarios[0].firstFailure.replay).toBe('raft-check scenario initial-election --seed 1 --impl src/cli/fixtures/hostile/hangs-on-receive.mjs');
+    expect(out.scenarios[0].firstFailure.replay).toBe(`${cliCommand()} scenario initial-election --seed 1 --impl src/cli/fixtures/hostile/hangs-on-receive.mjs`);
   });
 
   it('replay and shrink watch the import too', () => {

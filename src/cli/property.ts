@@ -6,7 +6,7 @@ import type { ProfileName } from '../sim/schedule.js';
 import { writeNewTrace } from '../trace/io.js';
 import { DEFAULT_OUT } from './out-dir.js';
 import { factoryProblems } from './impl.js';
-import { renderSize, shellQuote } from './text.js';
+import { renderSize, shellQuote, cliCommand } from './text.js';
 
 export interface RaftPropertyOptions {
   /** Schedules to try (default 100). */
@@ -78,7 +78,7 @@ export function raftProperty(factory: NodeFactory, options: RaftPropertyOptions 
   const f = r.failure;
   if (f === null) return { iterations: r.iterations, events: r.events };
   const file = writeNewTrace(join(options.out ?? DEFAULT_OUT, `${f.finding.invariant}-seed${seed}.json`), f.trace);
-  const replay = `raft-check replay ${shellQuote(file)}${module === null ? ' --impl <the module exporting your factory>' : ''}`;
+  const replay = `${cliCommand()} replay ${shellQuote(file)}${module === null ? ' --impl <the module exporting your factory>' : ''}`;
   throw new RaftViolationError(
     [
       `${f.finding.invariant} violated by ${factory.name} (seed ${seed}, iteration ${f.runIndex}): ${f.finding.message}`,

@@ -3,6 +3,7 @@ import type { Finding } from '../sim/observer.js';
 import type { TraceFile, TraceSize } from '../trace/format.js';
 import { HANG_INVARIANT } from './protocol.js';
 import { sanitizeLine } from './sanitize.js';
+import { findProgram } from '../exec/command-line.js';
 import type { ReplayResult } from '../trace/replay.js';
 
 /**
@@ -123,4 +124,16 @@ export function sanitizedForDisplay(t: TraceFile, r: ReplayResult): { trace: Tra
       divergence: r.divergence === null ? null : { step: r.divergence.step, expected: r.divergence.expected === null ? null : sanitizeLine(r.divergence.expected), actual: r.divergence.actual === null ? null : sanitizeLine(r.divergence.actual) },
     },
   };
+}
+
+let cli: string | undefined;
+
+/**
+ * How the user runs raft-check where they are, for the commands we print to paste:
+ * `raft-check` when a `raft-check` is on PATH, else `npx raft-check` (in a clone, or a project
+ * that installed it as a dependency, npx finds it).
+ */
+export function cliCommand(): string {
+  cli ??= 'file' in findProgram('raft-check', process.cwd()) ? 'raft-check' : 'npx raft-check';
+  return cli;
 }

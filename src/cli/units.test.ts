@@ -14,6 +14,7 @@ import { oneLine } from './program.js';
 import { raftProperty, RaftViolationError } from './property.js';
 import { textReporter } from './progress.js';
 import { renderEventLine, shellQuote } from './text.js';
+import { cliCommand } from './text.js';
 
 const errors = () => {
   const lines: string[] = [];
@@ -125,7 +126,7 @@ describe('raftProperty', () => {
       expect(thrown).toBeInstanceOf(RaftViolationError);
       const err = thrown as RaftViolationError;
       expect(err.message).toMatch(/^election-safety violated by raft-check core with bug double-vote \(seed 1, iteration \d+\)/);
-      expect(err.message).toContain(`replay: raft-check replay ${err.trace}`);
+      expect(err.message).toContain(`replay: ${cliCommand()} replay ${err.trace}`);
       expect(err.trace.startsWith(out)).toBe(true);
       expect(() => raftProperty({ name: 'x' } as never)).toThrow(/not a node factory: contractVersion is missing/);
     } finally {

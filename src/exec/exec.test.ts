@@ -224,7 +224,7 @@ describe('raft-check conform', () => {
     const checks = r.stdout.split('\n').filter((l) => /^(ok|FAIL) /.test(l));
     expect(checks.length).toBeGreaterThanOrEqual(8);
     expect(checks.every((l) => l.startsWith('ok '))).toBe(true);
-    expect(r.stdout).toMatch(/^ok: the adapter follows the protocol \(\d+ checks\); next: raft-check run --exec /m);
+    expect(r.stdout).toMatch(/^ok: the adapter follows the protocol \(\d+ checks\); next: (npx )?raft-check run --exec /m);
   });
 
   it('names the check that fails and what it saw, exit 1', () => {

@@ -1,3 +1,4 @@
+import { cliCommand } from '../text.js';
 import { BUGS, BUG_NAMES } from '../../raft/index.js';
 import { EXIT, type ExitCode } from '../errors.js';
 
@@ -11,7 +12,7 @@ export function bugsCommand(o: { json: boolean }): ExitCode {
   const w2 = Math.max(...rows.map((r) => r.invariant.length));
   const lines = [`${'bug'.padEnd(w1)}  ${'breaks'.padEnd(w2)}  what it does`];
   for (const r of rows) lines.push(`${r.name.padEnd(w1)}  ${r.invariant.padEnd(w2)}  ${r.summary}`);
-  lines.push('', 'Try one: raft-check run --bug commit-previous-term');
+  lines.push('', `Try one: ${cliCommand()} run --bug commit-previous-term`);
   process.stdout.write(`${lines.join('\n')}\n`);
   return EXIT.ok;
 }

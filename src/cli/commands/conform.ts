@@ -3,7 +3,7 @@ import { EXIT, UsageError, type ExitCode } from '../errors.js';
 import { describeSpec, execSpec, importHang } from '../impl.js';
 import { runTask, taskShared } from '../pool.js';
 import { sanitizeLine } from '../sanitize.js';
-import { shellQuote } from '../text.js';
+import { shellQuote, cliCommand } from '../text.js';
 
 export interface ConformOptions {
   readonly exec?: string;
@@ -42,6 +42,6 @@ export async function conformCommand(o: ConformOptions): Promise<ExitCode> {
   }
   const failed = checks.filter((c) => !c.ok).length;
   if (o.json) process.stdout.write(`${JSON.stringify({ ok: failed === 0, exec: o.exec, checks })}\n`);
-  else say(failed === 0 ? `ok: the adapter follows the protocol (${checks.length} checks); next: raft-check run --exec ${shellQuote(o.exec)}` : `FAILED: ${failed} of ${checks.length} checks (docs/protocol.md says what each request expects)`);
+  else say(failed === 0 ? `ok: the adapter follows the protocol (${checks.length} checks); next: ${cliCommand()} run --exec ${shellQuote(o.exec)}` : `FAILED: ${failed} of ${checks.length} checks (docs/protocol.md says what each request expects)`);
   return failed === 0 ? EXIT.ok : EXIT.violation;
 }

@@ -17,7 +17,7 @@ import { sanitizeLine } from '../sanitize.js';
 import { runTask, startExplore, taskShared, type PoolResult } from '../pool.js';
 import { chooseReporter, type RunOutcome } from '../progress.js';
 import { HANG_INVARIANT, type Slice } from '../protocol.js';
-import { renderCount, renderDuration, renderFinding, renderSize, shellQuote } from '../text.js';
+import { renderCount, renderDuration, renderFinding, renderSize, shellQuote, cliCommand } from '../text.js';
 import { replayWith } from './replay.js';
 
 export interface RunOptions {
@@ -140,7 +140,7 @@ export async function runCommand(o: RunOptions): Promise<ExitCode> {
     }
     const why = explain(trace)?.summary ?? null;
     saved = trace;
-    return { finding, iteration, trace: file, replay: `raft-check replay ${shellQuote(file)}${implFlag(spec)}`, shrink, note, why };
+    return { finding, iteration, trace: file, replay: `${cliCommand()} replay ${shellQuote(file)}${implFlag(spec)}`, shrink, note, why };
   };
   if (result.failure !== null) {
     const f = result.failure;

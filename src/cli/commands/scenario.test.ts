@@ -8,6 +8,7 @@ import { parseTrace } from '../../trace/io.js';
 import { scenarioCommand, traceFileFor, type ScenarioCommandOptions } from './scenario.js';
 import { SCENARIO_NAMES } from '../../scenario/registry.js';
 import { runScenario } from '../../scenario/runner.js';
+import { cliCommand } from '../text.js';
 
 const IMPL = { name: 'raft-check core', bug: null, module: null };
 
@@ -62,7 +63,7 @@ describe('raft-check scenario', () => {
     expect(text).toContain('FAIL  persist-1');
     expect(text).toContain(`1/2 seeds failed: ${FAILING}`);
     expect(text).toContain(`trace:  ${file}`);
-    expect(text).toContain(`replay: raft-check replay ${file}`);
+    expect(text).toContain(`replay: ${cliCommand()} replay ${file}`);
     const t = parseTrace(readFileSync(file, 'utf8'), file);
     expect(t.profile).toBe('scenario:persist-1');
     expect(t.implementation.bug).toBe('forget-vote-on-restart');

@@ -4,7 +4,7 @@ import { EXIT, UsageError, type ExitCode } from '../errors.js';
 import { describeSpec, implFlag, implementationInfo, importHang, loadFactory, userSpec, type ImplSpec } from '../impl.js';
 import { checkOutDir } from '../out-dir.js';
 import { SEED_MAX } from '../options.js';
-import { renderCount, renderDuration, renderFinding, shellQuote } from '../text.js';
+import { renderCount, renderDuration, renderFinding, shellQuote, cliCommand } from '../text.js';
 import type { BugName } from '../../raft/index.js';
 import type { Finding } from '../../sim/observer.js';
 import { writeNewTrace } from '../../trace/io.js';
@@ -97,7 +97,7 @@ export async function scenarioCommand(name: string | undefined, o: ScenarioComma
     // (it has no recording); the printed command re-runs it.
     const n = names[summaries.length];
     const seed = seeds[current.length];
-    const rerun = `raft-check scenario ${n} --seed ${seed}${implFlag(spec)}`;
+    const rerun = `${cliCommand()} scenario ${n} --seed ${seed}${implFlag(spec)}`;
     const failure: ScenarioResult = { scenario: n, seed, ok: false, finding: stopped, trace: null, events: 0, virtualMs: 0, warnings: [] };
     reported.set(n, { seed, finding: stopped, trace: '(none: the run did not finish)', replay: rerun });
     current.push(failure);
@@ -144,7 +144,7 @@ export async function scenarioCommand(name: string | undefined, o: ScenarioComma
 
 function save(out: string, r: ScenarioResult, spec: ImplSpec): Reported {
   const file = writeNewTrace(traceFileFor(out, r.scenario, r.seed), r.trace!);
-  return { seed: r.seed, finding: r.finding!, trace: file, replay: `raft-check replay ${shellQuote(file)}${implFlag(spec)}` };
+  return { seed: r.seed, finding: r.finding!, trace: file, replay: `${cliCommand()} replay ${shellQuote(file)}${implFlag(spec)}` };
 }
 
 function summarize(scenario: string, results: readonly ScenarioResult[]): ScenarioSummary {
@@ -217,5 +217,5 @@ function list(json: boolean, line: (s: string) => void): void {
     line(`${''.padEnd(width)}           asserts: ${s.asserts}`);
   }
   line('');
-  line('Nodes are numbered 1..n (the lab numbers servers 0..n-1). Run one with: raft-check scenario NAME [--seeds K]');
+  line(`Nodes are numbered 1..n (the lab numbers servers 0..n-1). Run one with: ${cliCommand()} scenario NAME [--seeds K]`);
 }

@@ -6,7 +6,7 @@ import { HANG_INVARIANT } from '../hang.js';
 import { implFlag, importHang } from '../impl.js';
 import { checkOutDir } from '../out-dir.js';
 import { runTask, taskShared } from '../pool.js';
-import { renderDuration, renderSize, shellQuote } from '../text.js';
+import { renderDuration, renderSize, shellQuote, cliCommand } from '../text.js';
 import { replaySpec } from './replay.js';
 
 export interface ShrinkOptions {
@@ -79,7 +79,7 @@ export async function shrinkCommand(file: string, o: ShrinkOptions): Promise<Exi
       [
         `shrunk ${invariant} in ${renderDuration(ms)} (${runs} runs): ${renderSize(before)} -> ${renderSize(after)}${signal !== null ? ' (interrupted: the smallest so far)' : ''}`,
         `  trace:  ${outFile}`,
-        `  replay: raft-check replay ${shellQuote(outFile)}${implFlag(spec)}`,
+        `  replay: ${cliCommand()} replay ${shellQuote(outFile)}${implFlag(spec)}`,
       ].join('\n') + '\n',
     );
   }
