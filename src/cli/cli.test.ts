@@ -88,6 +88,12 @@ describe('usage errors exit 2 with one line and no stack trace', () => {
     [['run', '--bug', 'double-vote', '--impl', 'examples/wrapped-core.mjs'], /cannot be used with/],
     [['frobnicate'], /unknown command 'frobnicate'/],
     [['replay'], /missing required argument 'file'/],
+    [['run', '--bug', 'dobule-vote'], /unknown bug \(did you mean double-vote\?\); the built-in bugs are: /],
+    [['run', '--faults', 'partition'], /unknown fault profile \(did you mean partitions\?\)/],
+    [['scenario', 'figure-8'], /unknown scenario "figure-8" \(did you mean figure8\?\); the scenarios are: /],
+    [['run', '--hang-timeout', '3'], /run --hang-timeout: applies only to an implementation named with --impl or --exec/],
+    [['scenario', 'figure8', '--hang-timeout', '3'], /scenario --hang-timeout: applies only to/],
+    [['bench', '--hang-timeout', '3'], /bench --hang-timeout: applies only to/],
   ];
   for (const [args, pattern] of cases) {
     it(args.join(' '), () => expectUserError(cli(args), 2, pattern));
@@ -114,6 +120,13 @@ describe('run', () => {
     expect(j).toMatchObject({ ok: true, iterations: 25, seed: 1, violation: null });
     expect(j.events).toBeGreaterThan(0);
     expect(j.eventsPerSecond).toBeGreaterThan(0);
+  });
+
+  it('counts in the right number: 1 iteration, 1 node', () => {
+    const r = cli(['run', '--iterations', '1', '--nodes', '1', '--out', join(tmp, 'one')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^raft-check run: seed 1, 1 node, 1 iteration, faults chaos/m);
+    expect(r.stdout).toMatch(/^ok: no violation in 1 iteration, /m);
   });
 
   it('prints the seed and the outcome in text', () => {

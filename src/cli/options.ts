@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { BUG_NAMES, isBugName, type BugName } from '../raft/index.js';
 import { isProfileName, PROFILES, type ProfileName } from '../sim/schedule.js';
+import { didYouMean } from './text.js';
 
 /**
  * Option parsers for commander: each throws InvalidArgumentError with a message that says what
@@ -60,12 +61,14 @@ export function shard(value: string): Shard {
 
 export function bug(value: string): BugName {
   if (isBugName(value)) return value;
-  throw new InvalidArgumentError(`unknown bug; the built-in bugs are: ${BUG_NAMES.join(', ')} (see raft-check bugs).`);
+  const near = didYouMean(value, BUG_NAMES);
+  throw new InvalidArgumentError(`unknown bug${near === null ? '' : ` (did you mean ${near}?)`}; the built-in bugs are: ${BUG_NAMES.join(', ')} (see raft-check bugs).`);
 }
 
 export const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];
 
 export function profile(value: string): ProfileName {
   if (isProfileName(value)) return value;
-  throw new InvalidArgumentError(`unknown fault profile; the profiles are: ${PROFILE_NAMES.join(', ')}.`);
+  const near = didYouMean(value, PROFILE_NAMES);
+  throw new InvalidArgumentError(`unknown fault profile${near === null ? '' : ` (did you mean ${near}?)`}; the profiles are: ${PROFILE_NAMES.join(', ')}.`);
 }

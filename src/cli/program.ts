@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { VERSION } from '../version.js';
-import type { ExitCode } from './errors.js';
+import { UsageError, type ExitCode } from './errors.js';
 import * as parse from './options.js';
 import { DEFAULT_OUT } from './out-dir.js';
 
@@ -13,6 +13,16 @@ import { DEFAULT_OUT } from './out-dir.js';
  */
 export type SetExit = (code: ExitCode) => void;
 type Register = (program: Command, setExit: SetExit) => void;
+
+/**
+ * `--hang-timeout` watches code the user names; given without --impl or --exec it would do
+ * nothing, and a flag that silently does nothing misleads.
+ */
+function hangTimeoutNeedsCode(cmd: Command, opts: { impl?: string; exec?: string }): void {
+  if (cmd.getOptionValueSource('hangTimeout') === 'cli' && opts.impl === undefined && opts.exec === undefined) {
+    throw new UsageError(`${cmd.name()} --hang-timeout: applies only to an implementation named with --impl or --exec (our core needs no watchdog)`);
+  }
+}
 
 const examples = (...lines: string[]): string => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
 
@@ -47,7 +57,8 @@ const registerRun: Register = (program, setExit) => {
         'raft-check run --iterations 20000 --shard 2/4 --json    # 2nd of 4 CI jobs',
       ) + '\nExit codes: 0 no violation, 1 violation found, 2 usage error, 130 interrupted.\n',
     )
-    .action(async (opts) => {
+    .action(async (opts, cmd: Command) => {
+      hangTimeoutNeedsCode(cmd, opts);
       const { runCommand } = await import('./commands/run.js');
       setExit(await runCommand(opts));
     });
@@ -75,7 +86,8 @@ const registerReplay: Register = (program, setExit) => {
         'raft-check replay trace.json --html report.html            # a page to attach to a bug report',
       ) + '\nExit codes: 0 replayed clean, 1 reproduced a violation, 2 unreadable or invalid trace, 3 diverged.\n',
     )
-    .action(async (file: string, opts) => {
+    .action(async (file: string, opts, cmd: Command) => {
+      hangTimeoutNeedsCode(cmd, opts);
       const { replayCommand } = await import('./commands/replay.js');
       setExit(await replayCommand(file, opts));
     });
@@ -93,7 +105,8 @@ const registerShrink: Register = (program, setExit) => {
     .addOption(new Option('--hang-timeout <seconds>', 'with --impl or --exec: a run, an import or a request that takes longer counts as a hang').argParser(parse.seconds).default(10))
     .option('--json', 'print one JSON object on stdout', false)
     .addHelpText('after', examples('raft-check shrink traces/state-machine-safety-seed1.json', 'raft-check shrink trace.json --time 120'))
-    .action(async (file: string, opts) => {
+    .action(async (file: string, opts, cmd: Command) => {
+      hangTimeoutNeedsCode(cmd, opts);
       const { shrinkCommand } = await import('./commands/shrink.js');
       setExit(await shrinkCommand(file, opts));
     });
@@ -126,7 +139,8 @@ const registerBench: Register = (program, setExit) => {
     .addOption(new Option('--hang-timeout <seconds>', 'with --exec: a request that takes longer stops the benchmark').argParser(parse.seconds).default(10))
     .option('--json', 'print one JSON object on stdout', false)
     .addHelpText('after', examples('raft-check bench', 'raft-check bench --json', 'raft-check bench --bugs --seeds 3 --shrink-time 10', 'raft-check bench --memory --iterations 2000', "raft-check bench --exec 'node adapters/core/adapter.mjs'"))
-    .action(async (opts) => {
+    .action(async (opts, cmd: Command) => {
+      hangTimeoutNeedsCode(cmd, opts);
       const { benchCommand } = await import('./commands/bench.js');
       setExit(await benchCommand(opts));
     });
@@ -160,7 +174,8 @@ const registerScenario: Register = (program, setExit) => {
         'DIR/scenario-NAME-seedN.json; `raft-check replay` re-runs it.\n' +
         '\nExit codes: 0 every run passed, 1 a scenario failed, 2 usage error.\n',
     )
-    .action(async (name: string | undefined, opts) => {
+    .action(async (name: string | undefined, opts, cmd: Command) => {
+      hangTimeoutNeedsCode(cmd, opts);
       const { scenarioCommand } = await import('./commands/scenario.js');
       setExit(await scenarioCommand(name, opts));
     });

@@ -1,5 +1,5 @@
 import type { TraceSize } from '../trace/format.js';
-import { renderCount, renderDuration, renderSize } from './text.js';
+import { counted, renderCount, renderDuration, renderSize } from './text.js';
 import type { RunOutcome } from '../ui/live.js';
 
 export type { RunOutcome };
@@ -85,7 +85,7 @@ export function textReporter(write: (line: string) => void, intervalMs = 3000, n
       last = t;
       const rate = p.elapsedMs > 0 ? ` (${renderCount((p.events * 1000) / p.elapsedMs)}/s)` : '';
       const found = p.findings > 0 ? `, ${p.findings} violation(s) found` : '';
-      write(`[${renderDuration(p.elapsedMs)}] ${renderCount(p.runs)}/${renderCount(p.iterations)} iterations, ${renderCount(p.events)} events${rate}${found}`);
+      write(`[${renderDuration(p.elapsedMs)}] ${renderCount(p.runs)}/${counted(p.iterations, 'iteration')}, ${counted(p.events, 'event')}${rate}${found}`);
     },
     shrinking(p) {
       const t = now();
@@ -97,7 +97,7 @@ export function textReporter(write: (line: string) => void, intervalMs = 3000, n
       }
       if (t - last < intervalMs) return;
       last = t;
-      write(`  shrinking [${renderDuration(p.elapsedMs)}]: ${renderSize(p.size)} after ${renderCount(p.shrinkRuns)} runs`);
+      write(`  shrinking [${renderDuration(p.elapsedMs)}]: ${renderSize(p.size)} after ${counted(p.shrinkRuns, 'run')}`);
     },
     done() {},
   };

@@ -56,7 +56,8 @@ function renderLogChange(log: NonNullable<TraceEvent['log']>): string {
 
 /** `1158 events, 6 faults, 4 proposals`. */
 export function renderSize(s: TraceSize): string {
-  return `${s.events} events, ${s.faults} faults, ${s.proposals} proposals`;
+  const n = (k: number, noun: string): string => `${k} ${k === 1 ? noun : `${noun}s`}`;
+  return `${n(s.events, 'event')}, ${n(s.faults, 'fault')}, ${n(s.proposals, 'proposal')}`;
 }
 
 /** `1.2 s`, `340 ms`, `2 min 5 s`. */
@@ -70,6 +71,11 @@ export function renderDuration(ms: number): string {
 /** `1,234,567`. */
 export function renderCount(n: number): string {
   return Math.round(n).toLocaleString('en-US');
+}
+
+/** `1 iteration`, `1,000 iterations`: a count with its noun in the right number. */
+export function counted(n: number, noun: string, plural = `${noun}s`): string {
+  return `${renderCount(n)} ${Math.round(n) === 1 ? noun : plural}`;
 }
 
 export function renderFinding(f: Finding): string {
@@ -136,4 +142,28 @@ let cli: string | undefined;
 export function cliCommand(): string {
   cli ??= 'file' in findProgram('raft-check', process.cwd()) ? 'raft-check' : 'npx raft-check';
   return cli;
+}
+
+/** The candidate nearest to `name` by edit distance, when it is near enough to be a typo. */
+export function didYouMean(name: string, candidates: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(name, c);
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  return best !== null && bestD <= Math.max(2, Math.floor(best.length / 4)) ? best : null;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
 }

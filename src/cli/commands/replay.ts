@@ -14,7 +14,7 @@ import { importHang, loadFactory, specForTrace, type ImplSpec, type NamedImpleme
 import { runTask, taskShared } from '../pool.js';
 import { noColor, optionalImport } from '../progress.js';
 import { sanitizeLine } from '../sanitize.js';
-import { renderEventLine, renderFinding, renderTraceHeader, sanitizedForDisplay } from '../text.js';
+import { counted, renderEventLine, renderFinding, renderTraceHeader, sanitizedForDisplay } from '../text.js';
 
 export interface ReplayOptions {
   readonly json: boolean;
@@ -139,5 +139,5 @@ export function verdict(r: ReplayResult): string[] {
     ];
   }
   if (r.violation !== null) return [`REPRODUCED ${renderFinding(r.violation)}`];
-  return [`replayed clean: ${r.events.length} events matched the recording, no violation`];
+  return [`replayed clean: ${counted(r.events.length, 'event')} matched the recording, no violation`];
 }

@@ -17,7 +17,7 @@ import { sanitizeLine } from '../sanitize.js';
 import { runTask, startExplore, taskShared, type PoolResult } from '../pool.js';
 import { chooseReporter, type RunOutcome } from '../progress.js';
 import { HANG_INVARIANT, type Slice } from '../protocol.js';
-import { renderCount, renderDuration, renderFinding, renderSize, shellQuote, cliCommand } from '../text.js';
+import { renderCount, renderDuration, renderFinding, renderSize, shellQuote, cliCommand, counted } from '../text.js';
 import { replayWith } from './replay.js';
 
 export interface RunOptions {
@@ -78,8 +78,8 @@ export async function runCommand(o: RunOptions): Promise<ExitCode> {
     if (!o.json) process.stdout.write(`${line}\n`);
   };
 
-  const parts = [`seed ${seed}`, `${o.nodes} node${o.nodes === 1 ? '' : 's'}`, `${renderCount(o.iterations)} iterations`, `faults ${o.faults}`, describeSpec(spec)];
-  if (o.shard !== undefined) parts.push(`shard ${shard.index}/${shard.count} (${renderCount(planned)} iterations)`);
+  const parts = [`seed ${seed}`, `${o.nodes} node${o.nodes === 1 ? '' : 's'}`, counted(o.iterations, 'iteration'), `faults ${o.faults}`, describeSpec(spec)];
+  if (o.shard !== undefined) parts.push(`shard ${shard.index}/${shard.count} (${counted(planned, 'iteration')})`);
   if (o.workers > 1) parts.push(`${o.workers} workers`);
   out(`raft-check run: ${parts.join(', ')}`);
 
@@ -236,7 +236,7 @@ async function recordUnshrunk(spec: ImplSpec, schedule: Schedule, meta: TraceMet
 }
 
 function printText(out: (line: string) => void, r: PoolResult, v: Reported | null, eps: number, seed: number): void {
-  const stats = `${renderCount(r.iterations)} iterations, ${renderCount(r.events)} events in ${renderDuration(r.searchMs)} (${renderCount(eps)} events/s)`;
+  const stats = `${counted(r.iterations, 'iteration')}, ${counted(r.events, 'event')} in ${renderDuration(r.searchMs)} (${renderCount(eps)} events/s)`;
   if (v === null) {
     out(r.interrupted ? `interrupted: no violation in ${stats}; seed ${seed}` : `ok: no violation in ${stats}; seed ${seed}`);
     return;
@@ -247,7 +247,7 @@ function printText(out: (line: string) => void, r: PoolResult, v: Reported | nul
   if (v.finding.invariant === HANG_INVARIANT) out(`  the watchdog stopped iteration ${v.iteration}; before it: ${stats}`);
   else out(`  found at iteration ${v.iteration} after ${stats}`);
   if (v.shrink !== null && v.shrink.runs > 0) {
-    out(`  shrunk in ${renderDuration(v.shrink.ms)} (${renderCount(v.shrink.runs)} runs): ${renderSize(v.shrink.before)} -> ${renderSize(v.shrink.after)}`);
+    out(`  shrunk in ${renderDuration(v.shrink.ms)} (${counted(v.shrink.runs, 'run')}): ${renderSize(v.shrink.before)} -> ${renderSize(v.shrink.after)}`);
   }
   if (v.note !== null) out(`  note: ${v.note}`);
   out(`  trace:  ${v.trace}`);

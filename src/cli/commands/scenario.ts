@@ -4,7 +4,7 @@ import { EXIT, UsageError, type ExitCode } from '../errors.js';
 import { describeSpec, implFlag, implementationInfo, importHang, loadFactory, userSpec, type ImplSpec } from '../impl.js';
 import { checkOutDir } from '../out-dir.js';
 import { SEED_MAX } from '../options.js';
-import { renderCount, renderDuration, renderFinding, shellQuote, cliCommand } from '../text.js';
+import { renderCount, renderDuration, renderFinding, shellQuote, cliCommand, counted, didYouMean } from '../text.js';
 import type { BugName } from '../../raft/index.js';
 import type { Finding } from '../../sim/observer.js';
 import { writeNewTrace } from '../../trace/io.js';
@@ -57,7 +57,8 @@ export async function scenarioCommand(name: string | undefined, o: ScenarioComma
   if (name !== undefined && o.all) throw new UsageError(`give a scenario name or --all, not both`);
   if (name === undefined && !o.all) throw new UsageError(`name a scenario, or pass --all or --list; the scenarios are: ${SCENARIO_NAMES.join(', ')}`);
   if (name !== undefined && !SCENARIO_NAMES.includes(name)) {
-    throw new UsageError(`unknown scenario "${name}"; the scenarios are: ${SCENARIO_NAMES.join(', ')}`);
+    const near = didYouMean(name, SCENARIO_NAMES);
+    throw new UsageError(`unknown scenario "${name}"${near === null ? '' : ` (did you mean ${near}?)`}; the scenarios are: ${SCENARIO_NAMES.join(', ')}`);
   }
 
   const first = o.seed === 'random' ? randomInt(0, SEED_MAX - o.seeds + 1) : o.seed;
@@ -185,7 +186,7 @@ async function runAll(spec: ImplSpec, names: readonly string[], seeds: readonly 
 /** One scenario's lines: its verdict, and for a failure its finding, trace and replay command. */
 function renderSummary(s: ScenarioSummary, wallMs: number, seeds: number, r: Reported | null, warnings: readonly string[]): string {
   const name = s.scenario.padEnd(28);
-  const virtual = `${renderDuration(s.virtualMs)} virtual, ${renderCount(s.events)} events, ${renderDuration(wallMs)}`;
+  const virtual = `${renderDuration(s.virtualMs)} virtual, ${counted(s.events, 'event')}, ${renderDuration(wallMs)}`;
   const lines: string[] = [];
   if (r === null) {
     lines.push(`ok    ${name}${seeds === 1 ? '' : `${s.passed}/${s.runs} seeds  `}(${virtual})`);

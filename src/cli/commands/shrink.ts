@@ -6,7 +6,7 @@ import { HANG_INVARIANT } from '../hang.js';
 import { implFlag, importHang } from '../impl.js';
 import { checkOutDir } from '../out-dir.js';
 import { runTask, taskShared } from '../pool.js';
-import { renderDuration, renderSize, shellQuote, cliCommand } from '../text.js';
+import { renderDuration, renderSize, shellQuote, cliCommand, counted } from '../text.js';
 import { replaySpec } from './replay.js';
 
 export interface ShrinkOptions {
@@ -77,7 +77,7 @@ export async function shrinkCommand(file: string, o: ShrinkOptions): Promise<Exi
   } else {
     process.stdout.write(
       [
-        `shrunk ${invariant} in ${renderDuration(ms)} (${runs} runs): ${renderSize(before)} -> ${renderSize(after)}${signal !== null ? ' (interrupted: the smallest so far)' : ''}`,
+        `shrunk ${invariant} in ${renderDuration(ms)} (${counted(runs, 'run')}): ${renderSize(before)} -> ${renderSize(after)}${signal !== null ? ' (interrupted: the smallest so far)' : ''}`,
         `  trace:  ${outFile}`,
         `  replay: ${cliCommand()} replay ${shellQuote(outFile)}${implFlag(spec)}`,
       ].join('\n') + '\n',
