@@ -244,6 +244,19 @@ describe('run', () => {
   });
 });
 
+describe('does my fix hold?', () => {
+  it('a replay against another implementation names it, runs the schedule to its end and says whether the violation still occurs', () => {
+    const out = join(tmp, 'fix');
+    const v = json(cli(['run', '--bug', 'commit-previous-term', '--shrink-time', '2', '--json', '--out', out])).violation as { trace: string; invariant: string };
+    const fixed = cli(['replay', v.trace, '--impl', 'examples/wrapped-core.mjs', '--text']);
+    expect(fixed.code, fixed.stderr).toBe(3);
+    expect(fixed.stdout).toMatch(/^recorded with: raft-check core with bug commit-previous-term; replayed against: examples\/wrapped-core\.mjs$/m);
+    expect(fixed.stdout).toMatch(new RegExp(`^the recorded ${v.invariant} no longer occurs: the whole schedule ran to its end with no violation$`, 'm'));
+    const same = json(cli(['replay', v.trace, '--bug', 'commit-previous-term', '--json']));
+    expect(same).toMatchObject({ reproduced: true, recordedViolation: null });
+  });
+});
+
 describe('printed commands run where the user is', () => {
   it('say `npx raft-check` unless a raft-check is on PATH', () => {
     const dir = mkdtempSync(join(tmpdir(), 'raft-check-path-'));

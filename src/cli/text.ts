@@ -87,11 +87,12 @@ export function renderFinding(f: Finding): string {
 }
 
 /** The trace's header as lines: what ran, and what it found. */
-export function renderTraceHeader(file: string, t: TraceFile): string[] {
-  const impl = sanitizeLine(t.implementation.module !== null ? `${t.implementation.name} (${t.implementation.module})` : t.implementation.name);
+export function renderTraceHeader(file: string, t: TraceFile, replayedWith: string | null = null): string[] {
+  const code = t.implementation.module ?? t.implementation.exec ?? null;
+  const impl = sanitizeLine(code !== null ? `${t.implementation.name} (${code})` : t.implementation.name);
   const lines = [
     `trace ${sanitizeLine(file)}: ${t.schedule.nodes} nodes, faults ${sanitizeLine(t.profile)}, seed ${t.seed ?? '-'}, ${t.events.length} events${t.schedule.script === undefined ? '' : ` (a shrunk script of ${t.schedule.script.length} steps)`}`,
-    `implementation: ${impl}`,
+    replayedWith === null ? `implementation: ${impl}` : `recorded with: ${impl}; replayed against: ${sanitizeLine(replayedWith)}`,
   ];
   lines.push(t.violation === null ? 'recorded: no violation' : `recorded: ${renderFinding(t.violation)}`);
   return lines;

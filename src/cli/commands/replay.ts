@@ -10,7 +10,7 @@ import { replayScenarioTrace, scenarioOfTrace } from '../../scenario/runner.js';
 import { EXIT, type ExitCode } from '../errors.js';
 import { renderBytes, writeHtmlReport } from '../html.js';
 import { HANG_INVARIANT } from '../hang.js';
-import { importHang, loadFactory, specForTrace, type ImplSpec, type NamedImplementation } from '../impl.js';
+import { describeSpec, importHang, loadFactory, specForTrace, type ImplSpec, type NamedImplementation } from '../impl.js';
 import { runTask, taskShared } from '../pool.js';
 import { noColor, optionalImport } from '../progress.js';
 import { sanitizeLine } from '../sanitize.js';
@@ -77,6 +77,9 @@ export async function replayCommand(file: string, o: ReplayOptions): Promise<Exi
     result = { ...raw, reproduced: false, divergence: { step: 0, expected: JSON.stringify(trace.violation), actual: JSON.stringify(raw.violation) } };
   } else result = raw;
 
+  const recordedViolation = (trace.violation as Finding | null) ?? null;
+  // Named on the command line and not what the trace recorded: say what actually ran.
+  const replayedWith = o.impl !== undefined || o.exec !== undefined || (o.bug !== undefined && o.bug !== trace.implementation.bug) ? describeSpec(spec) : null;
   const code: ExitCode = !result.reproduced ? EXIT.diverged : result.violation !== null ? EXIT.violation : EXIT.ok;
   const explanation = explain({ schedule: trace.schedule, events: result.events, violation: result.violation });
 
@@ -84,7 +87,7 @@ export async function replayCommand(file: string, o: ReplayOptions): Promise<Exi
   if (html !== null && !o.json) {
     // The page is the rendering asked for: the verdict and where the page is, no viewer.
     const why = explanation === null ? [] : [`why: ${explanation.summary}`];
-    process.stdout.write(`${[...verdict(result), ...why, `html: ${html.file} (${renderBytes(html.bytes)})`].join('\n')}\n`);
+    process.stdout.write(`${[...verdict(result, recordedViolation), ...why, `html: ${html.file} (${renderBytes(html.bytes)})`].join('\n')}\n`);
     return code;
   }
 
@@ -100,6 +103,9 @@ export async function replayCommand(file: string, o: ReplayOptions): Promise<Exi
       events: result.events.length,
       file,
       implementation: trace.implementation,
+      replayedWith: replayedWith ?? describeSpec(spec),
+      /** After a divergence: does the recorded violation still occur on the whole schedule? */
+      recordedViolation: result.reproduced ? null : fixVerdict(recordedViolation, result.violation),
     };
     process.stdout.write(`${JSON.stringify(json)}\n`);
     return code;
@@ -112,30 +118,43 @@ export async function replayCommand(file: string, o: ReplayOptions): Promise<Exi
       await viewer.runViewer(shown.trace, shown.result, { file: sanitizeLine(file) });
       // The viewer sets exit code 130 when it was left with Ctrl-C.
       if (process.exitCode === EXIT.interrupted) return EXIT.interrupted;
-      process.stdout.write(`${verdict(result).join('\n')}\n`);
+      process.stdout.write(`${verdict(result, recordedViolation).join('\n')}\n`);
       return code;
     }
   }
 
-  const lines = renderTraceHeader(file, trace);
+  const lines = renderTraceHeader(file, trace, replayedWith);
   lines.push('');
   lines.push(...eventLinesWithSends(result.events, result.messages, renderEventLine));
   if (result.events.length > 0) lines.push('');
-  lines.push(...verdict(result));
+  lines.push(...verdict(result, recordedViolation));
   if (explanation !== null) lines.push('', ...renderExplanation(explanation));
   process.stdout.write(`${lines.join('\n')}\n`);
   return code;
 }
 
-/** The closing lines: reproduced, clean, or where it diverged. */
-export function verdict(r: ReplayResult): string[] {
+/**
+ * Against another implementation (a fix), a replay diverges where it behaves differently and
+ * then runs the recorded schedule to its end: does the recorded violation still occur?
+ */
+export function fixVerdict(recorded: Finding | null, found: Finding | null): 'still' | 'gone' | 'other' | null {
+  if (recorded === null) return null;
+  if (found === null) return 'gone';
+  return found.invariant === recorded.invariant ? 'still' : 'other';
+}
+
+/** The closing lines: reproduced, clean, or where it diverged (and, then, what the whole schedule gave). */
+export function verdict(r: ReplayResult, recorded: Finding | null = null): string[] {
   if (!r.reproduced) {
     const d = r.divergence!;
+    const fix = fixVerdict(recorded, r.violation);
     return [
       `DIVERGED at step ${d.step}: the replay does not match the recording`,
       `  expected: ${d.expected === null ? '(the recording ended here)' : sanitizeLine(d.expected)}`,
       `  actual:   ${d.actual === null ? '(the replay ended here)' : sanitizeLine(d.actual)}`,
-      ...(r.violation !== null ? [`  the replay found: ${renderFinding(r.violation)}`] : []),
+      ...(fix === 'gone' ? [`the recorded ${recorded!.invariant} no longer occurs: the whole schedule ran to its end with no violation`] : []),
+      ...(fix === 'still' ? [`the recorded ${recorded!.invariant} still occurs: ${renderFinding(r.violation!)}`] : []),
+      ...(fix === 'other' || (fix === null && r.violation !== null) ? [`  the replay found: ${renderFinding(r.violation!)}`] : []),
     ];
   }
   if (r.violation !== null) return [`REPRODUCED ${renderFinding(r.violation)}`];
