@@ -186,6 +186,12 @@ describe('class 4: what an implementation does is a finding, never exit 70', () 
   });
 });
 
+describe('errors in a user module point into it', () => {
+  it('a syntax error at import names the file and line', () => {
+    oneLineError(cli(['run', '--impl', `${H}/syntax-error.mjs`, '--out', join(tmp, 'o')]), 2, /importing the module failed: SyntaxError: .* \(at \/.*\/syntax-error\.mjs:5\)$/);
+  });
+});
+
 describe('class 5: whatever a run records, replay accepts', () => {
   it('a NaN term is a finding at the step, and its trace replays', () => {
     const r = cli(['run', '--impl', `${H}/nan-term.mjs`, '--iterations', '5', '--shrink-time', '0', '--json', '--out', join(tmp, 'nan')]);

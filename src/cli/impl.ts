@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -126,8 +127,19 @@ async function importModule(file: string, shown: string): Promise<Record<string,
     }
     return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (e) {
-    throw new UsageError(`--impl ${shown}: importing the module failed: ${firstLine(e)}`);
+    const where = e instanceof SyntaxError && JS.has(extname(file)) ? syntaxErrorAt(file) : null;
+    throw new UsageError(`--impl ${shown}: importing the module failed: ${firstLine(e)}${where === null ? '' : ` (at ${where})`}`);
   }
+}
+
+/**
+ * Where a JavaScript syntax error is, as file:line: Node's import() does not say (its stack
+ * holds only loader frames), but `node --check` prints the location first.
+ */
+function syntaxErrorAt(file: string): string | null {
+  const r = spawnSync(process.execPath, ['--check', file], { encoding: 'utf8', timeout: 10_000 });
+  const first = (r.stderr ?? '').split('\n')[0]?.trim() ?? '';
+  return /^\S+:\d+$/.test(first) ? first : null;
 }
 
 /**
