@@ -317,7 +317,7 @@ describe('--impl', () => {
     const out = join(tmp, 'hang');
     const r = cli(['run', '--impl', `${FIXTURES}/hangs.mjs`, '--hang-timeout', '1', '--out', out]);
     expect(r.code, r.stderr).toBe(1);
-    expect(r.stdout).toMatch(/^VIOLATION implementation-hang \(implementation\): a node did not return within 1 s on iteration \d+ \(seed 1\)/m);
+    expect(r.stdout).toMatch(/^VIOLATION implementation-hang \(implementation\): node 1 did not return from tick\(\) within 1 s on iteration \d+ \(seed 1\)/m);
     const trace = join(out, 'implementation-hang-seed1.json');
     expect(existsSync(trace)).toBe(true);
     const replay = cli(['replay', trace, '--impl', `${FIXTURES}/hangs.mjs`, '--hang-timeout', '1', '--json']);

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { ExecHost } from '../exec/host.js';
 import { execSharedSize } from '../exec/shared.js';
+import { inputInProgress } from './watch-nodes.js';
 import type { ExploreFailure, ExploreResult } from '../explore/explore.js';
 import type { Finding } from '../sim/observer.js';
 import { UsageError } from './errors.js';
@@ -41,10 +42,13 @@ export const WORKER_HEAP_MB = ((): number => {
 export function startWorker(task: WorkerTask, workers = 1): Worker {
   const host = task.impl.kind === 'exec' ? new ExecHost(task.impl.argv, new SharedArrayBuffer(execSharedSize)) : null;
   const pipes = host === null ? null : { requests: host.requests, responses: host.responses, shared: host.shared, spinMicros: execSpinMicros(workers) };
-  const workerData = pipes === null ? task : { ...task, pipes };
+  // A module's worker says which node and input it is in, for a hang's finding (see watchNodes).
+  const watch = task.impl.kind === 'module' ? new SharedArrayBuffer(execSharedSize) : null;
+  const workerData = pipes !== null ? { ...task, pipes } : watch !== null ? { ...task, watch } : task;
   const worker = new Worker(WORKER_URL, { workerData, stdout: true, stderr: true, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
   routeImplementationOutput(worker.stdout);
   routeImplementationOutput(worker.stderr);
+  if (watch !== null) WATCHED.set(worker, watch);
   if (host !== null) {
     HOSTS.set(worker, host);
     LIVE.add(host);
@@ -86,8 +90,12 @@ process.on('exit', () => {
 /** What a hung worker was waiting for: the node and request of an --exec process, or a node of a module. */
 function hangText(worker: Worker, timeoutMs: number): string {
   const host = HOSTS.get(worker);
-  return `${host === undefined ? 'a node did not return' : host.current()} within ${timeoutMs / 1000} s`;
+  const watch = WATCHED.get(worker);
+  const what = host !== undefined ? host.current() : watch !== undefined ? inputInProgress(watch) : 'a node did not return';
+  return `${what} within ${timeoutMs / 1000} s`;
 }
+
+const WATCHED = new WeakMap<Worker, SharedArrayBuffer>();
 
 /** True for the error a worker emits when its heap limit is reached. */
 export function outOfMemory(e: unknown): boolean {

@@ -5,6 +5,7 @@ import { replayScenarioTrace, runScenarios, scenarioOfTrace } from '../scenario/
 import { UsageError } from './errors.js';
 import { implementationInfo, isUserCode, loadFactory, prepareImport } from './impl.js';
 import type { ExecPipes } from '../exec/channel.js';
+import { watchNodes } from './watch-nodes.js';
 import type { NodeFactory } from '../raft/types.js';
 import { runChecked } from '../check/run.js';
 import { thrownText } from '../sim/validate-output.js';
@@ -51,7 +52,9 @@ async function runTaskHere(): Promise<void> {
   if (task.kind === 'conform') return;
   await prepareImport(task.impl);
   post({ type: 'importing' });
-  const factory = task.impl.kind === 'exec' ? await openProcess(task.impl.recorded) : await loadFactory(task.impl);
+  const loaded = task.impl.kind === 'exec' ? await openProcess(task.impl.recorded) : await loadFactory(task.impl);
+  const watch = (workerData as { watch?: SharedArrayBuffer }).watch;
+  const factory = watch === undefined ? loaded : watchNodes(loaded, watch);
   trapTimers();
   beat();
   post({ type: 'ready', name: factory.name });

@@ -133,9 +133,7 @@ describe('a process that stops answering is an implementation-hang', () => {
     expect(fixed.code, fixed.stderr).toBe(3);
   });
 
-  // docs/protocol.md: "implementation-hang, naming the node, instance and input". The pool
-  // computes that text (ExecHost.current(): "node 2 (instance 5) did not answer receive"), but
-  // `run` reports "a node did not return within 1 s on iteration 0 (seed 1); ..." instead.
+  // docs/protocol.md: "implementation-hang, naming the node, instance and input".
   it('names the node, the instance and the input', () => {
     const v = finding(run(node('hangs', '--at', '30'), '--hang-timeout', '1'), 'implementation-hang');
     expect(v.message).toMatch(/node \d \(instance \d+\) did not answer receive/);
