@@ -51,6 +51,20 @@ describe('explore', () => {
     expect(f.shrunk.events).toBeLessThanOrEqual(f.original.events);
     // The last stage leaves a script; with no time for it the trace stays timed.
     expect(f.trace.schedule.script?.length).toBeGreaterThan(0);
+    // Progress follows every stage, to the end: its last report is the result (a live view's shrink line).
+    const reports: { shrinkRuns: number; events: number }[] = [];
+    const watched = explore({
+      factory: coreFactory('double-vote'),
+      implementation: meta('double-vote'),
+      iterations: 100,
+      seed: 1,
+      nodes: 5,
+      shrinkTimeMs: 2000,
+      onProgress: (p) => {
+        if (p.phase === 'shrink' && p.size !== null) reports.push({ shrinkRuns: p.shrinkRuns, events: p.size.events });
+      },
+    }).failure!;
+    expect(reports.at(-1)).toEqual({ shrinkRuns: watched.shrinkRuns, events: watched.shrunk.events });
     const timed = explore({ factory: coreFactory('double-vote'), implementation: meta('double-vote'), iterations: 100, seed: 1, nodes: 5, shrinkTimeMs: 0 });
     expect(timed.failure!.trace.schedule.script).toBeUndefined();
   });

@@ -193,7 +193,17 @@ function shrinkFailure(
   if (total > 0) {
     shrinkWithin(o, arb, shrink.predicate, path, f.index + 1, budget, (p) => (bestPath = p));
     shrink.rethrow();
-    const limits = { start, greedyUntilMs: 2 * budget, untilMs: total, now, greedyRuns: GREEDY_SHRINK_RUNS, scriptRuns: SCRIPT_SHRINK_RUNS, invariants: o.invariants };
+    const limits = {
+      start,
+      greedyUntilMs: 2 * budget,
+      untilMs: total,
+      now,
+      greedyRuns: GREEDY_SHRINK_RUNS,
+      scriptRuns: SCRIPT_SHRINK_RUNS,
+      invariants: o.invariants,
+      onProgress: (m: { finding: Finding; size: TraceSize }, runs: number) =>
+        o.onProgress?.({ phase: 'shrink', runs: 0, events: 0, finding: m.finding, shrinkRuns: shrinkRuns + runs, size: m.size, originalSize: f.size }),
+    };
     const later = greedyThenScript(o.factory, { ...best, runs: 0 }, f.finding.invariant, limits);
     best = later;
     shrinkRuns += later.runs;

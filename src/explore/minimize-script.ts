@@ -23,6 +23,7 @@ export function minimizeAsScript(
   now: () => number = Date.now,
   maxRuns = Infinity,
   invariants?: readonly SafetyInvariant[],
+  onTry?: (m: Minimized | null, runs: number) => void,
 ): Minimized | null {
   if (budgetMs <= 0 || maxRuns <= 0) return null;
   const start = now();
@@ -45,6 +46,11 @@ export function minimizeAsScript(
     return healed < 0 ? events : events.slice(0, healed);
   };
   const attempt = (steps: readonly ScriptStep[]): Minimized | null => {
+    const m = tryScript(steps);
+    onTry?.(m, runs);
+    return m;
+  };
+  const tryScript = (steps: readonly ScriptStep[]): Minimized | null => {
     runs++;
     const s = withScript(base, steps);
     const r = runChecked(factory, s, { invariants });
@@ -116,6 +122,8 @@ export interface StageLimits {
   readonly scriptRuns: number;
   /** The safety invariants checked (default: all). */
   readonly invariants?: readonly SafetyInvariant[];
+  /** After every run of either stage: the smallest failure so far and the runs so far. */
+  readonly onProgress?: (best: Minimized, runs: number) => void;
 }
 
 /**
@@ -127,10 +135,15 @@ export function greedyThenScript(factory: NodeFactory, from: Minimized, invarian
   const left = (until: number) => Math.max(0, until - (l.now() - l.start));
   let best = from;
   let runs = from.runs;
-  const greedy = from.schedule.script === undefined ? minimizeSchedule(factory, from.schedule, invariant, left(l.greedyUntilMs), l.now, l.greedyRuns, l.invariants) : null;
+  // Each stage counts its own runs from 0; progress shows the total and the smallest yet.
+  const watch = (before: number) => (m: Minimized | null, stageRuns: number): void => {
+    if (m !== null && m.size.events <= best.size.events) best = m;
+    l.onProgress?.(best, before + stageRuns);
+  };
+  const greedy = from.schedule.script === undefined ? minimizeSchedule(factory, from.schedule, invariant, left(l.greedyUntilMs), l.now, l.greedyRuns, l.invariants, watch(runs)) : null;
   runs += greedy?.runs ?? 0;
   if (greedy !== null && greedy.size.events <= best.size.events) best = greedy;
-  const scripted = minimizeAsScript(factory, best.schedule, invariant, left(l.untilMs), l.now, l.scriptRuns, l.invariants);
+  const scripted = minimizeAsScript(factory, best.schedule, invariant, left(l.untilMs), l.now, l.scriptRuns, l.invariants, watch(runs));
   runs += scripted?.runs ?? 0;
   if (scripted !== null && scripted.size.events <= best.size.events) best = scripted;
   return { ...best, runs };

@@ -27,13 +27,16 @@ export function minimizeSchedule(
   now: () => number = Date.now,
   maxRuns = Infinity,
   invariants?: readonly SafetyInvariant[],
+  onTry?: (m: Minimized | null, runs: number) => void,
 ): Minimized | null {
   const start = now();
   let runs = 0;
   const attempt = (s: Schedule): Minimized | null => {
     runs++;
     const r = runChecked(factory, s, { invariants });
-    return r.finding !== null && r.finding.invariant === invariant ? { schedule: s, finding: r.finding, size: sizeOf(s, r), runs } : null;
+    const m = r.finding !== null && r.finding.invariant === invariant ? { schedule: s, finding: r.finding, size: sizeOf(s, r), runs } : null;
+    onTry?.(m, runs);
+    return m;
   };
   let best = attempt(schedule);
   if (best === null) return null;
