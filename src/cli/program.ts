@@ -159,6 +159,7 @@ const registerScenario: Register = (program, setExit) => {
     .addOption(new Option('--impl <path>', 'check your own implementation: a .js/.mjs/.ts module exporting a node factory'))
     .addOption(new Option('--exec <command>', "check an implementation in any language: a command speaking raft-check's protocol on stdin/stdout (docs/protocol.md)").conflicts(['impl', 'bug']))
     .addOption(new Option('--hang-timeout <seconds>', 'with --impl or --exec: a scenario run (with --exec, one request) that takes longer is reported as implementation-hang').argParser(parse.seconds).default(10))
+    .addOption(new Option('--shrink-time <seconds>', "wall-clock budget for shrinking each scenario's first safety failure to a script (0: do not shrink)").argParser(parse.seconds).default(10))
     .addOption(new Option('--out <dir>', 'directory for the traces of failing scenarios (an existing trace is never replaced)').default(DEFAULT_OUT))
     .option('--json', 'print one JSON object on stdout, nothing else', false)
     .addHelpText(

@@ -101,7 +101,9 @@ export type WorkerTask = ExploreTask | ReplayTask | RecordTask | ShrinkTask | Sc
 export type ShrinkOutcome =
   | { readonly kind: 'shrunk'; readonly trace: TraceFile; readonly before: TraceSize; readonly after: TraceSize; readonly runs: number; readonly ms: number }
   /** The schedule no longer fails with the trace's invariant. */
-  | { readonly kind: 'gone'; readonly finding: Finding | null };
+  | { readonly kind: 'gone'; readonly finding: Finding | null }
+  /** A scenario's own assertion: it holds only inside the scenario's script, which cannot shrink. */
+  | { readonly kind: 'unshrinkable'; readonly reason: string };
 
 export type WorkerMessage =
   /** raft-check's own modules are loaded; importing the implementation starts now (the watchdog times it). */

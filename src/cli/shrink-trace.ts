@@ -5,6 +5,9 @@ import type { NodeFactory } from '../raft/types.js';
 import type { TraceFile } from '../trace/format.js';
 import { sizeOf, toTrace } from '../trace/record.js';
 import type { ShrinkOutcome } from './protocol.js';
+import { scenarioOfTrace } from '../scenario/runner.js';
+import { scriptFromEvents } from '../sim/script.js';
+import type { Schedule } from '../sim/schedule.js';
 
 /**
  * `raft-check shrink`'s work, done in a worker under the watchdog: re-runs the trace's
@@ -14,10 +17,16 @@ import type { ShrinkOutcome } from './protocol.js';
 export function shrinkTrace(factory: NodeFactory, trace: TraceFile, implementation: TraceFile['implementation'], budgetMs: number, now: () => number): ShrinkOutcome {
   const invariant = trace.violation!.invariant;
   const start = now();
-  const first = runChecked(factory, trace.schedule);
+  const scenario = scenarioOfTrace(trace);
+  if (scenario !== null && trace.violation!.kind !== 'safety') {
+    return { kind: 'unshrinkable', reason: `${invariant} is scenario ${scenario}'s own check, which holds only inside its script; shrink takes the safety findings a scenario trips (replay this trace to see it)` };
+  }
+  // A scenario is a program, not a schedule: its recording, as a script, is the run to shrink.
+  const schedule = scenario === null ? trace.schedule : scriptOfRecording(trace);
+  const first = runChecked(factory, schedule);
   if (first.finding === null || first.finding.invariant !== invariant) return { kind: 'gone', finding: first.finding };
-  const before = sizeOf(trace.schedule, first);
-  const from: Minimized = { schedule: trace.schedule, finding: first.finding, size: before, runs: 1 };
+  const before = scenario === null ? sizeOf(schedule, first) : { ...sizeOf(schedule, first), events: trace.events.length };
+  const from: Minimized = { schedule, finding: first.finding, size: sizeOf(schedule, first), runs: 1 };
   const result = budgetMs <= 0 ? from : greedyThenScript(factory, from, invariant, { start, greedyUntilMs: budgetMs, untilMs: budgetMs, now, greedyRuns: Infinity, scriptRuns: Infinity });
   const ms = now() - start;
   const recorded = runChecked(factory, result.schedule, { record: true });
@@ -25,7 +34,7 @@ export function shrinkTrace(factory: NodeFactory, trace: TraceFile, implementati
   const shrunk = toTrace(
     {
       implementation,
-      profile: trace.profile,
+      profile: scenario === null ? trace.profile : `from-scenario:${scenario}`,
       seed: trace.seed,
       path: null,
       shrink: { before: trace.shrink?.before ?? before, after, runs: (trace.shrink?.runs ?? 0) + result.runs },
@@ -34,4 +43,11 @@ export function shrinkTrace(factory: NodeFactory, trace: TraceFile, implementati
     recorded,
   );
   return { kind: 'shrunk', trace: shrunk, before, after, runs: result.runs, ms };
+}
+
+/** A scenario trace's recording as a scripted schedule: the same steps, nothing else. */
+function scriptOfRecording(trace: TraceFile): Schedule {
+  const steps = scriptFromEvents(trace.events);
+  const s = trace.schedule as Schedule;
+  return { ...s, net: { seed: null, choices: [] }, faults: [], proposals: [], livenessWindowMs: 0, durationMs: steps.length === 0 ? 0 : steps[steps.length - 1].t, script: steps };
 }

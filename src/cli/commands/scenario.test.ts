@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXIT, UsageError } from '../errors.js';
 import { coreFactory } from '../../raft/index.js';
 import { parseTrace } from '../../trace/io.js';
+import { replayTrace } from '../../trace/replay.js';
 import { scenarioCommand, traceFileFor, type ScenarioCommandOptions } from './scenario.js';
 import { SCENARIO_NAMES } from '../../scenario/registry.js';
 import { runScenario } from '../../scenario/runner.js';
@@ -24,7 +25,7 @@ describe('raft-check scenario', () => {
   let dir: string;
   let out: string[];
   const io = { out: (s: string) => void out.push(s) };
-  const opts = (o: Partial<ScenarioCommandOptions> = {}): ScenarioCommandOptions => ({ list: false, all: false, seed: 1, seeds: 1, out: dir, json: false, hangTimeout: 10, ...o });
+  const opts = (o: Partial<ScenarioCommandOptions> = {}): ScenarioCommandOptions => ({ list: false, all: false, seed: 1, seeds: 1, out: dir, json: false, hangTimeout: 10, shrinkTime: 0, ...o });
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'raft-check-scenario-'));
@@ -78,4 +79,27 @@ describe('raft-check scenario', () => {
     expect(json.scenarios[0].failedSeeds).toEqual([FAILING]);
     expect(json.scenarios[0].firstFailure.trace).toBe(traceFileFor(dir, 'persist-1', FAILING));
   });
+});
+
+describe('scenario shrinks its failures like run', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'raft-check-scenario-shrink-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('figure8 against commit-previous-term: thousands of events become a script of under 100 that replays', async () => {
+    const factory = coreFactory('commit-previous-term');
+    let seed = 1;
+    while (seed < 60 && runScenario('figure8', { factory, seed, implementation: IMPL, record: false }).finding?.kind !== 'safety') seed++;
+    const out: string[] = [];
+    const code = await scenarioCommand('figure8', { list: false, all: false, seed, seeds: 1, out: dir, json: true, hangTimeout: 10, shrinkTime: 30, bug: 'commit-previous-term' }, { out: (s) => void out.push(s) });
+    expect(code).toBe(EXIT.violation);
+    const first = (JSON.parse(out[0]) as { scenarios: { firstFailure: { trace: string; shrunk: { trace: string; before: number; after: number } } }[] }).scenarios[0].firstFailure;
+    expect(first.shrunk.before).toBeGreaterThan(1000);
+    expect(first.shrunk.after).toBeLessThan(100);
+    const shrunk = parseTrace(readFileSync(first.shrunk.trace, 'utf8'), first.shrunk.trace);
+    expect(shrunk.schedule.script?.length).toBeGreaterThan(0);
+    expect(replayTrace(shrunk, factory).reproduced).toBe(true);
+  }, 120_000);
 });

@@ -7,7 +7,10 @@ import { SEED_MAX } from '../options.js';
 import { renderCount, renderDuration, renderFinding, shellQuote, cliCommand, counted, didYouMean } from '../text.js';
 import type { BugName } from '../../raft/index.js';
 import type { Finding } from '../../sim/observer.js';
-import { writeNewTrace } from '../../trace/io.js';
+import { readTrace, writeNewTrace } from '../../trace/io.js';
+import { shrinkTrace } from '../shrink-trace.js';
+import { shrunkName } from './shrink.js';
+import type { ShrinkOutcome } from '../protocol.js';
 import { SCENARIOS, SCENARIO_NAMES } from '../../scenario/registry.js';
 import { runScenarios, type ScenarioResult, type ScenarioSummary } from '../../scenario/runner.js';
 import { runTask, taskShared } from '../pool.js';
@@ -22,6 +25,8 @@ export interface ScenarioCommandOptions {
   readonly impl?: string;
   readonly exec?: string;
   readonly hangTimeout: number;
+  /** Seconds to shrink each scenario's first safety failure (0: do not). */
+  readonly shrinkTime: number;
   readonly out: string;
   readonly json: boolean;
 }
@@ -106,6 +111,7 @@ export async function scenarioCommand(name: string | undefined, o: ScenarioComma
     summaries.push(summary);
     say(renderSummary(summary, Date.now() - t0, o.seeds, reported.get(n) ?? null, []));
   }
+  const shrunk = await shrinkReported(spec, reported, Math.round(o.shrinkTime * 1000), Math.round(o.hangTimeout * 1000), say);
   const implementation = { name: describeSpec(spec) };
   const elapsedMs = Date.now() - started;
   const runs = summaries.reduce((a, s) => a + s.runs, 0);
@@ -130,7 +136,7 @@ export async function scenarioCommand(name: string | undefined, o: ScenarioComma
           events: s.events,
           virtualMs: s.virtualMs,
           warnings: warnings.get(s.scenario) ?? [],
-          firstFailure: r === null ? null : { seed: r.seed, finding: r.finding, trace: r.trace, replay: r.replay },
+          firstFailure: r === null ? null : { seed: r.seed, finding: r.finding, trace: r.trace, replay: r.replay, shrunk: shrunk.get(s.scenario) ?? null },
         };
       }),
     };
@@ -146,6 +152,45 @@ export async function scenarioCommand(name: string | undefined, o: ScenarioComma
 function save(out: string, r: ScenarioResult, spec: ImplSpec): Reported {
   const file = writeNewTrace(traceFileFor(out, r.scenario, r.seed), r.trace!);
   return { seed: r.seed, finding: r.finding!, trace: file, replay: `${cliCommand()} replay ${shellQuote(file)}${implFlag(spec)}` };
+}
+
+/** A scenario failure shrunk to a script: its own trace beside the scenario's. */
+interface Shrunk {
+  readonly trace: string;
+  readonly replay: string;
+  readonly before: number;
+  readonly after: number;
+}
+
+/**
+ * Shrinks each scenario's first failure, as `run` shrinks its violation: a safety finding's
+ * recording becomes a script and shrinks like one (a scenario's own assertions hold only
+ * inside its script, so those traces stay as they are). Our core shrinks here; a user's
+ * implementation in a worker under the watchdog.
+ */
+async function shrinkReported(spec: ImplSpec, reported: ReadonlyMap<string, Reported>, budgetMs: number, hangTimeoutMs: number, say: (s: string) => void): Promise<Map<string, Shrunk>> {
+  const out = new Map<string, Shrunk>();
+  if (budgetMs <= 0) return out;
+  for (const [name, r] of reported) {
+    if (r.finding.kind !== 'safety' || !r.trace.endsWith('.json')) continue;
+    const trace = readTrace(r.trace);
+    let outcome: ShrinkOutcome | null;
+    if (spec.kind === 'core') {
+      const factory = await loadFactory(spec);
+      outcome = shrinkTrace(factory, trace, implementationInfo(spec, factory), budgetMs, Date.now);
+    } else {
+      const end = await runTask({ kind: 'shrink', worker: 0, impl: spec, trace, budgetMs, shared: taskShared() }, hangTimeoutMs, (m) => (m.type === 'shrunk' ? m.outcome : undefined)).result;
+      outcome = end.kind === 'done' ? end.value : null;
+    }
+    if (outcome === null || outcome.kind !== 'shrunk') continue;
+    const file = writeNewTrace(shrunkName(r.trace), outcome.trace);
+    const s = { trace: file, replay: `${cliCommand()} replay ${shellQuote(file)}${implFlag(spec)}`, before: trace.events.length, after: outcome.after.events };
+    out.set(name, s);
+    say(`shrunk ${name} seed ${r.seed}: ${s.before} -> ${counted(s.after, 'event')} as a script`);
+    say(`      trace:  ${s.trace}`);
+    say(`      replay: ${s.replay}`);
+  }
+  return out;
 }
 
 function summarize(scenario: string, results: readonly ScenarioResult[]): ScenarioSummary {

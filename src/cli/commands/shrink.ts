@@ -62,6 +62,7 @@ export async function shrinkCommand(file: string, o: ShrinkOptions): Promise<Exi
   if (end.kind === 'hang') throw new ExitError(EXIT.violation, `${file}: implementation-hang: ${end.message} on a shrunk schedule; nothing written (the trace you have still reproduces ${invariant})`);
   if (end.kind === 'abort') throw new ExitError(EXIT.violation, `${file}: implementation-error while shrinking: ${end.message}; nothing written`);
   const outcome = end.value;
+  if (outcome.kind === 'unshrinkable') throw new UsageError(`${file}: ${outcome.reason}`);
   if (outcome.kind === 'gone') {
     throw new ExitError(EXIT.diverged, `${file}: the trace's schedule no longer produces ${invariant} with this implementation (replay it to see where it diverges)`);
   }
