@@ -43,6 +43,8 @@ describe('live view lines', () => {
     expect(t[2]).toContain('ETA 0:30');
     expect(t[2]).toContain('findings 0');
     expect(t.join('\n')).toMatch(/w1 exploring +625 runs +w2 exploring +630 runs/);
+    // Startup (8 s of the 10 before the first runs) does not count: 2,000 runs in the last 2 s.
+    expect(text({ ...base, firstRuns: { runs: 500, elapsedMs: 8_000 } })[2]).toContain('ETA 0:08');
     expect(t.join('\n')).toContain('w4 exploring');
   });
 

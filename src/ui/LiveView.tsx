@@ -19,6 +19,11 @@ export interface LiveState {
   readonly runs: number;
   readonly events: number;
   readonly findings: number;
+  /**
+   * The first report with runs done: the ETA counts from here, so the time before the first
+   * run (loading the implementation, starting workers) does not make it look far off.
+   */
+  readonly firstRuns?: { readonly runs: number; readonly elapsedMs: number } | null;
   /** One line per worker, e.g. "exploring  1,024 runs". */
   readonly workerStatus: readonly string[];
   readonly finding: { readonly invariant: string; readonly message: string; readonly iteration: number | null } | null;
@@ -101,7 +106,10 @@ export function liveLines(s: LiveState, width: number): Line[] {
   const secs = (s.searchMs ?? s.elapsedMs) / 1000;
   const runsPerSec = secs > 0 ? s.runs / secs : 0;
   const eventsPerSec = secs > 0 ? s.events / secs : 0;
-  const eta = runsPerSec > 0 && searching ? ((s.iterations - s.runs) / runsPerSec) * 1000 : null;
+  const base = s.firstRuns ?? null;
+  const recentSecs = base === null ? 0 : (s.elapsedMs - base.elapsedMs) / 1000;
+  const recentRate = base !== null && recentSecs >= 0.5 && s.runs > base.runs ? (s.runs - base.runs) / recentSecs : runsPerSec;
+  const eta = recentRate > 0 && searching ? ((s.iterations - s.runs) / recentRate) * 1000 : null;
   out.push(
     fit(
       [

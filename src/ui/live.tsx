@@ -166,6 +166,7 @@ export function startLiveView(opts: LiveViewOptions): LiveHandle {
         findings: p.findings,
         iterations: p.iterations ?? state.iterations,
         workerStatus,
+        firstRuns: state.firstRuns ?? (p.runs > 0 ? { runs: p.runs, elapsedMs: Math.max(reportedElapsed ?? 0, now() - started) } : null),
       };
       schedule(false);
     },
