@@ -1,7 +1,7 @@
 /**
  * raft-check used from someone else's project, as the README says to: the packed tarball
- * installed as a dev dependency into a fresh project, then its bin and its test helper run
- * from there. Needs the npm registry for the dependencies; without it the test is skipped with
+ * installed as a dev dependency into a fresh project (and from git), then its bin and its
+ * test helper run from there. Needs the npm registry for the dependencies; without it the test is skipped with
  * a notice, never silently.
  */
 import { spawnSync } from 'node:child_process';
@@ -70,4 +70,17 @@ describe('raft-check installed from its tarball into a fresh project', () => {
     expect(out.ok.iterations).toBe(20);
     expect(out.caught).toBe('election-safety');
   }, 300_000);
+
+  it('installs from git too (building on install), and runs there', (ctx) => {
+    if (skip !== null) return ctx.skip();
+    // This checkout's own history stands for the git URL: npm clones it and runs `prepare`.
+    const fromGit = join(tmp, 'from-git');
+    mkdirSync(fromGit, { recursive: true });
+    writeFileSync(join(fromGit, 'package.json'), JSON.stringify({ name: 'from-git', version: '1.0.0', type: 'module', private: true }));
+    const install = sh('npm', ['install', '--save-dev', `git+file://${ROOT}`], fromGit, 300_000);
+    expect(install.code, install.stderr).toBe(0);
+    const run = sh('npx', ['raft-check', 'run', '--iterations', '5', '--json'], fromGit, 60_000);
+    expect(run.code, run.stderr).toBe(0);
+  }, 360_000);
 });
+
