@@ -283,7 +283,15 @@ describe('class 8: nothing found is lost', () => {
     const exited = new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    await new Promise((res) => setTimeout(res, 1000));
+    // Interrupt once it says it is shrinking (its handlers are in place), however slow its start.
+    await new Promise<void>((res) => {
+      const poll = setInterval(() => {
+        if (stderr.includes('shrinking ')) {
+          clearInterval(poll);
+          setTimeout(res, 300);
+        }
+      }, 20);
+    });
     child.kill('SIGINT');
     const code = await exited;
     // On an idle machine the shrink may end before the signal: then it simply succeeded.

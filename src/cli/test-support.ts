@@ -26,10 +26,10 @@ export function json(r: Ran): Record<string, unknown> {
   return JSON.parse(lines[0]) as Record<string, unknown>;
 }
 
-/** Exit `code` and exactly one error line on stderr (a run's header line aside), no stack trace. */
+/** Exit `code` and exactly one error line on stderr (progress lines of run and shrink aside), no stack trace. */
 export function oneLineError(r: Ran, code: number, pattern: RegExp): void {
   expect(r.code, r.stderr).toBe(code);
-  const lines = r.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('raft-check run:'));
+  const lines = r.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('raft-check run:') && !l.startsWith('shrinking '));
   expect(lines, r.stderr).toHaveLength(1);
   expect(lines[0]).toMatch(pattern);
   expect(r.stderr).not.toMatch(/\n\s+at /);

@@ -51,6 +51,8 @@ export async function shrinkCommand(file: string, o: ShrinkOptions): Promise<Exi
   const onTerm = stop('SIGTERM');
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
+  // A long shrink prints nothing until it ends: say it started, and that Ctrl-C is safe now.
+  if (!o.json) process.stderr.write(`shrinking ${invariant} in ${file} (up to ${o.time} s; Ctrl-C keeps the smallest trace so far)\n`);
   let end: Awaited<typeof task.result>;
   try {
     end = await task.result;
