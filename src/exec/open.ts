@@ -15,7 +15,7 @@ export function openExec(recorded: string, pipes: ExecPipes, spawn: () => void, 
 export function openSession(recorded: string, pipes: ExecPipes, spawn: () => void, beat: () => void): ExecSession {
   const channel = new Channel(pipes, spawn, beat, pipes.spinMicros ?? 0);
   try {
-    return new ExecSession(channel, recorded);
+    return new ExecSession(channel);
   } catch (e) {
     channel.close();
     if (e instanceof HandshakeError) throw new UsageError(`--exec ${recorded}: ${e.message}`);

@@ -31,10 +31,7 @@ export class ExecSession {
   /** Bumped whenever the process is replaced; a node of an older process is gone with it. */
   generation = 0;
 
-  constructor(
-    private readonly channel: Channel,
-    readonly command: string,
-  ) {
+  constructor(private readonly channel: Channel) {
     const hello = this.handshake();
     this.name = hello.name;
     this.fingerprints = hello.fingerprint;
@@ -83,8 +80,7 @@ export class ExecSession {
       if (!this.channel.open) this.channel.connect();
       r = this.call('hello', { protocol: PROTOCOL_VERSION, driver: `raft-check ${VERSION}` }, 0, 0);
     } catch (e) {
-      if (e instanceof StartFailed) throw new HandshakeError(`cannot start: ${e.message}`);
-      if (e instanceof ProcessEnded) throw new HandshakeError(`cannot start: ${e.message}`);
+      if (e instanceof StartFailed || e instanceof ProcessEnded) throw new HandshakeError(`cannot start: ${e.message}`);
       throw new HandshakeError(`did not answer hello: ${(e as Error).message}`);
     }
     if (r.type !== 'hello') throw new HandshakeError(`answered hello with a line of type ${JSON.stringify(r.type) ?? 'undefined'}, not a hello naming its protocol version (this raft-check speaks version ${PROTOCOL_VERSION}); does it speak raft-check's protocol (docs/protocol.md)?`);
