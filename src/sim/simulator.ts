@@ -5,6 +5,7 @@ import { MessageLedger, type MessageRecord } from './ledger.js';
 import { Links, NetworkChoices } from './network.js';
 import type { Checker, Finding, Report, StepInfo } from './observer.js';
 import { bootSeed, Prng } from './prng.js';
+import { EventQueue, Pending, type Happening } from './queue.js';
 import { CALM_NETWORK, type CrashTrigger, type Fault, type NetworkKnobs, type NodeRef, type Schedule } from './schedule.js';
 import { scriptCommandIndex, type ScriptStep, type ScriptUse } from './script.js';
 import { Storage, type CrashLoss } from './storage.js';
@@ -51,16 +52,6 @@ export interface RunResult {
   /** With `record`: every message sent, each copy with its fate (not part of the trace). */
   readonly messages?: readonly MessageRecord[];
 }
-
-type SimEvent =
-  | { time: number; seq: number; kind: 'deliver'; msg: Message; epoch: number }
-  | { time: number; seq: number; kind: 'fault'; fault: Fault }
-  | { time: number; seq: number; kind: 'restart'; node: NodeId; incarnation: number }
-  | { time: number; seq: number; kind: 'heal'; links: [NodeId, NodeId][]; generation: number }
-  | { time: number; seq: number; kind: 'propose'; command: Command; target: NodeId; attempt: number; probe: boolean }
-  | { time: number; seq: number; kind: 'calm' }
-  | { time: number; seq: number; kind: 'probe-check' }
-  | { time: number; seq: number; kind: 'end' };
 
 interface SimNode {
   readonly id: NodeId;
@@ -119,7 +110,7 @@ export class Simulator {
   private readonly record: boolean;
   private readonly maxEvents: number;
   private readonly maxMessages: number;
-  private readonly queue: SimEvent[] = [];
+  private readonly queue = new EventQueue();
   private seq = 0;
   private readonly nodes: SimNode[] = [];
   private readonly cluster: NodeId[];
@@ -205,12 +196,12 @@ export class Simulator {
     }
     this.guarded(() => {
       for (const id of this.cluster) this.boot(id, 'start');
-      for (const f of s.faults) this.push({ time: f.at, seq: 0, kind: 'fault', fault: f });
+      for (const f of s.faults) this.later(f.at, { kind: 'fault', fault: f });
       s.proposals.forEach((at, k) => {
-        this.push({ time: at, seq: 0, kind: 'propose', command: command(`c${k + 1}`, k), target: 0, attempt: 0, probe: false });
+        this.later(at, { kind: 'propose', command: command(`c${k + 1}`, k), target: 0, attempt: 0, probe: false });
       });
-      this.push({ time: s.durationMs, seq: 0, kind: 'calm' });
-      this.push({ time: s.durationMs + s.livenessWindowMs, seq: 0, kind: 'end' });
+      this.later(s.durationMs, { kind: 'calm' });
+      this.later(s.durationMs + s.livenessWindowMs, { kind: 'end' });
       return this.loop();
     });
     return this.result();
@@ -353,7 +344,7 @@ export class Simulator {
   private loop(until = Infinity): Finding | null {
     for (;;) {
       const timer = this.nextTimer();
-      const top = this.queue.length === 0 ? null : this.queue[0];
+      const top = this.queue.peek() ?? null;
       const timerFirst = timer !== null && (top === null || timer.timerAt < top.time || (timer.timerAt === top.time && timer.timerSeq < top.seq));
       const time = timerFirst ? timer.timerAt : top === null ? Infinity : top.time;
       if (time === Infinity || time > until) {
@@ -369,27 +360,29 @@ export class Simulator {
         this.input(timer, 'timer', undefined, (n) => n.tick());
         continue;
       }
-      const e = this.pop()!;
-      switch (e.kind) {
-        case 'deliver':
-          this.deliver(e.msg, e.epoch);
-          break;
+      const e = this.queue.pop()!;
+      if (e.msg !== null) {
+        this.deliver(e.msg, e.epoch);
+        continue;
+      }
+      const o = e.other!;
+      switch (o.kind) {
         case 'fault':
-          this.fault(e.fault);
+          this.fault(o.fault);
           break;
         case 'restart': {
-          const sn = this.nodes[e.node];
-          if (sn.node === null && sn.incarnation === e.incarnation) this.boot(e.node, 'restart');
+          const sn = this.nodes[o.node];
+          if (sn.node === null && sn.incarnation === o.incarnation) this.boot(o.node, 'restart');
           break;
         }
         case 'heal':
-          if (e.generation === this.healGeneration) {
-            for (const [a, b] of e.links) this.links.restore(a, b);
-            this.emit('heal', 0, { links: e.links });
+          if (o.generation === this.healGeneration) {
+            for (const [a, b] of o.links) this.links.restore(a, b);
+            this.emit('heal', 0, { links: o.links });
           }
           break;
         case 'propose':
-          this.propose(e);
+          this.propose(o);
           break;
         case 'calm':
           this.calm();
@@ -492,7 +485,7 @@ export class Simulator {
         if (this.probeCommitted() && this.ended === false && this.schedule.livenessWindowMs > 0 && this.now >= this.schedule.durationMs) {
           this.ended = true;
           const grace = 2 * this.schedule.timing.electionTimeoutMaxMs;
-          this.push({ time: Math.min(this.now + grace, this.schedule.durationMs + this.schedule.livenessWindowMs), seq: 0, kind: 'end' });
+          this.later(Math.min(this.now + grace, this.schedule.durationMs + this.schedule.livenessWindowMs), { kind: 'end' });
         }
       }
       if (this.track) sn.appliedIds[a.index] = a.command === null ? null : a.command.id;
@@ -605,7 +598,7 @@ export class Simulator {
       ...(buffered === 0 ? {} : { lost: [buffered, kept] as const }),
       ...(kept < buffered ? { log: survivingLog(stored) } : {}),
     });
-    if (downMs !== null) this.push({ time: this.now + downMs, seq: 0, kind: 'restart', node: id, incarnation: sn.incarnation });
+    if (downMs !== null) this.later(this.now + downMs, { kind: 'restart', node: id, incarnation: sn.incarnation });
   }
 
   // ---- scripts ------------------------------------------------------------------------------
@@ -635,8 +628,8 @@ export class Simulator {
       // Script steps fire timers whatever their time; from here time drives them again.
       if (sn.timerAt >= 0 && sn.timerAt < this.now) sn.timerAt = this.now;
     }
-    this.push({ time: this.now, seq: 0, kind: 'calm' });
-    this.push({ time: this.now + this.schedule.livenessWindowMs, seq: 0, kind: 'end' });
+    this.later(this.now, { kind: 'calm' });
+    this.later(this.now + this.schedule.livenessWindowMs, { kind: 'end' });
     return this.loop();
   }
 
@@ -701,11 +694,11 @@ export class Simulator {
     if (fate.drop) return this.drop(m, 'lost');
     if (this.links.isBlocked(m.from, m.to)) return this.drop(m, 'cut');
     const epoch = this.links.epoch(m.from, m.to);
-    this.push({ time: this.now + fate.delay, seq: 0, kind: 'deliver', msg: m, epoch });
+    this.queue.push(new Pending(this.now + fate.delay, this.seq++, m, epoch, null));
     if (fate.dupDelay !== null) {
       this.ledger?.duplicated(m, this.step);
       this.emit('duplicate', m.to, { from: m.from, msg: this.record ? summarize(m) : undefined });
-      this.push({ time: this.now + fate.dupDelay, seq: 0, kind: 'deliver', msg: m, epoch });
+      this.queue.push(new Pending(this.now + fate.dupDelay, this.seq++, m, epoch, null));
     }
   }
 
@@ -783,7 +776,7 @@ export class Simulator {
   private cutLinks(links: [NodeId, NodeId][], durationMs: number, note: string): void {
     for (const [a, b] of links) this.links.cut(a, b);
     this.emit('partition', 0, { links, note });
-    this.push({ time: this.now + durationMs, seq: 0, kind: 'heal', links, generation: this.healGeneration });
+    this.later(this.now + durationMs, { kind: 'heal', links, generation: this.healGeneration });
   }
 
   /** End of the faulty phase: heal every link, restart every node, calm the network, probe. */
@@ -804,8 +797,8 @@ export class Simulator {
   private proposeProbe(): void {
     this.probeSeq++;
     const cmd = command(`probe${this.probeSeq}`, -1);
-    this.push({ time: this.now, seq: 0, kind: 'propose', command: cmd, target: 0, attempt: 0, probe: true });
-    this.push({ time: this.now + PROBE_RECHECK_MS, seq: 0, kind: 'probe-check' });
+    this.later(this.now, { kind: 'propose', command: cmd, target: 0, attempt: 0, probe: true });
+    this.later(this.now + PROBE_RECHECK_MS, { kind: 'probe-check' });
   }
 
   private probeCommitted(): boolean {
@@ -813,7 +806,7 @@ export class Simulator {
   }
 
   /** A client as a real one behaves: try the believed leader, follow redirects, retry. */
-  private propose(e: Extract<SimEvent, { kind: 'propose' }>): void {
+  private propose(e: Extract<Happening, { kind: 'propose' }>): void {
     if (e.probe && this.probeCommitted()) return;
     const n = this.schedule.nodes;
     const target = e.target === 0 ? this.leaderGuess : e.target;
@@ -830,7 +823,7 @@ export class Simulator {
     this.leaderGuess = next;
     // A real client tries each node about once, then gives up on the command.
     if (e.probe || e.attempt < n) {
-      this.push({ ...e, time: this.now + (e.probe ? PROBE_RETRY_MS : CLIENT_RETRY_MS), target: next, attempt: e.attempt + 1 });
+      this.later(this.now + (e.probe ? PROBE_RETRY_MS : CLIENT_RETRY_MS), { ...e, target: next, attempt: e.attempt + 1 });
     }
   }
 
@@ -881,43 +874,8 @@ export class Simulator {
 
   // ---- queue --------------------------------------------------------------------------------
 
-  private push(e: SimEvent): void {
-    e.seq = this.seq++;
-    const h = this.queue;
-    let i = h.length;
-    h.push(e);
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      const q = h[p];
-      if (q.time < e.time || (q.time === e.time && q.seq < e.seq)) break;
-      h[i] = q;
-      i = p;
-    }
-    h[i] = e;
-  }
-
-  private pop(): SimEvent | undefined {
-    const h = this.queue;
-    if (h.length === 0) return undefined;
-    const top = h[0];
-    const last = h.pop()!;
-    const n = h.length;
-    if (n > 0) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const r = l + 1;
-        let c = l;
-        if (r < n && (h[r].time < h[l].time || (h[r].time === h[l].time && h[r].seq < h[l].seq))) c = r;
-        const x = h[c];
-        if (last.time < x.time || (last.time === x.time && last.seq < x.seq)) break;
-        h[i] = x;
-        i = c;
-      }
-      h[i] = last;
-    }
-    return top;
+  private later(time: number, what: Happening): void {
+    this.queue.push(new Pending(time, this.seq++, null, 0, what));
   }
 }
 
