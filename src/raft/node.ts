@@ -15,6 +15,7 @@ import type {
   Command,
   DurableWrite,
   Entry,
+  HardState,
   Message,
   NodeId,
   NodeInit,
@@ -523,22 +524,24 @@ export class RaftCore implements RaftNode {
     const hard = this.outHard;
     const write =
       hard || this.outSnapshot !== undefined || this.outTruncate !== undefined || this.outAppend.length > 0
-        ? {
-            ...(hard ? { hardState: { term: this.term, votedFor: this.votedFor } } : {}),
-            ...(this.outSnapshot !== undefined ? { snapshot: this.outSnapshot } : {}),
-            ...(this.outTruncate !== undefined ? { truncateFrom: this.outTruncate } : {}),
-            ...(this.outAppend.length > 0 ? { append: this.outAppend } : {}),
-          }
+        ? new CoreWrite(
+            hard ? { term: this.term, votedFor: this.votedFor } : undefined,
+            this.outSnapshot,
+            this.outTruncate,
+            this.outAppend.length > 0 ? this.outAppend : undefined,
+            undefined,
+          )
         : undefined;
     const writes = write === undefined ? undefined : this.bugWrites(write);
-    const out: Output = {
-      messages: this.outMessages,
-      applied: this.outApplied,
-      ...(writes !== undefined ? { writes } : write !== undefined ? { write } : {}),
-      ...(this.outTimer !== undefined ? { timer: this.outTimer } : {}),
-      ...(this.outRestored !== undefined ? { restored: this.outRestored } : {}),
-      ...(this.outProposal !== undefined ? { proposal: this.outProposal } : {}),
-    };
+    const out = new CoreOutput(
+      this.outMessages,
+      writes === undefined ? write : undefined,
+      writes,
+      this.outApplied,
+      this.outRestored,
+      this.outTimer,
+      this.outProposal,
+    );
     if (this.outTimer !== undefined) this.timerSetTo = this.outTimer;
     this.outMessages = [];
     this.outApplied = [];
@@ -554,20 +557,49 @@ export class RaftCore implements RaftNode {
   }
 
   /** The persistence bugs split the one write; undefined leaves it whole. */
-  private bugWrites(w: DurableWrite): DurableWrite[] | undefined {
-    const { hardState, append, ...rest } = w;
-    const parts = (x: DurableWrite): boolean => Object.keys(x).length > 0;
-    if (this.bug === 'ack-before-sync' && this.role === 'follower' && append !== undefined && this.outMessages.length > 0) {
-      const first: DurableWrite = { ...(hardState !== undefined ? { hardState } : {}), ...rest };
-      return [...(parts(first) ? [first] : []), { append, sync: false }];
+  private bugWrites(w: CoreWrite): DurableWrite[] | undefined {
+    if (this.bug === 'ack-before-sync' && this.role === 'follower' && w.append !== undefined && this.outMessages.length > 0) {
+      const first = new CoreWrite(w.hardState, w.snapshot, w.truncateFrom, undefined, undefined);
+      return [...(first.isEmpty() ? [] : [first]), new CoreWrite(undefined, undefined, undefined, w.append, false)];
     }
-    if (this.bug === 'split-hard-state' && hardState !== undefined && hardState.votedFor !== null) {
+    if (this.bug === 'split-hard-state' && w.hardState !== undefined && w.hardState.votedFor !== null) {
       // As hashicorp/raft's setCurrentTerm then persistVote: a new term (with no vote) is
       // written first and synced; the vote follows unsynced, and the reply does not wait.
-      const newTerm = hardState.term !== this.flushedTerm;
-      const first: DurableWrite = { ...(newTerm ? { hardState: { term: hardState.term, votedFor: null } } : {}), ...rest, ...(append !== undefined ? { append } : {}) };
-      return [...(parts(first) ? [first] : []), { hardState, sync: false }];
+      const newTerm = w.hardState.term !== this.flushedTerm;
+      const first = new CoreWrite(newTerm ? { term: w.hardState.term, votedFor: null } : undefined, w.snapshot, w.truncateFrom, w.append, undefined);
+      return [...(first.isEmpty() ? [] : [first]), new CoreWrite(w.hardState, undefined, undefined, undefined, false)];
     }
     return undefined;
+  }
+}
+
+/**
+ * Every output and every write of our core has one layout, absent parts undefined: with a
+ * shape per combination of parts (up to sixteen), each read of them in the simulator, storage
+ * and checkers was a megamorphic load. JSON (the protocol adapter) leaves undefined out.
+ */
+class CoreOutput implements Output {
+  constructor(
+    readonly messages: Message[],
+    readonly write: DurableWrite | undefined,
+    readonly writes: readonly DurableWrite[] | undefined,
+    readonly applied: Applied[],
+    readonly restored: Output['restored'],
+    readonly timer: number | undefined,
+    readonly proposal: ProposalResult | undefined,
+  ) {}
+}
+
+class CoreWrite implements DurableWrite {
+  constructor(
+    readonly hardState: HardState | undefined,
+    readonly snapshot: Snapshot | undefined,
+    readonly truncateFrom: number | undefined,
+    readonly append: readonly Entry[] | undefined,
+    readonly sync: boolean | undefined,
+  ) {}
+
+  isEmpty(): boolean {
+    return this.hardState === undefined && this.snapshot === undefined && this.truncateFrom === undefined && this.append === undefined;
   }
 }
