@@ -254,7 +254,25 @@ export class SafetyChecker implements Checker {
   /** Per node: its term while it is leader, else null. */
   private readonly leaders: (number | null)[] = [];
 
-  constructor(nodes: number, private readonly only: ReadonlySet<SafetyInvariant> = new Set(SAFETY_INVARIANTS)) {
+  // Which invariants are on, read once: onStep runs after every input.
+  private readonly electionOn: boolean;
+  private readonly appendOnlyOn: boolean;
+  private readonly matchingOn: boolean;
+  private readonly completenessOn: boolean;
+  private readonly stateMachineOn: boolean;
+  private readonly durabilityOn: boolean;
+  /** The mirror's per-entry hook: log-matching's check, or nothing. */
+  private readonly onEntry: (index: number, term: number, hash: number) => Report | null;
+  private node: NodeId = 0;
+
+  constructor(nodes: number, only: ReadonlySet<SafetyInvariant> = new Set(SAFETY_INVARIANTS)) {
+    this.electionOn = only.has('election-safety');
+    this.appendOnlyOn = only.has('leader-append-only');
+    this.matchingOn = only.has('log-matching');
+    this.completenessOn = only.has('leader-completeness');
+    this.stateMachineOn = only.has('state-machine-safety');
+    this.durabilityOn = only.has('commit-durability');
+    this.onEntry = this.matchingOn ? (index, term, hash) => this.matching.check(this.node, index, term, hash, this.logs) : () => null;
     this.logs = new LogMirror(nodes);
     this.completeness = new LeaderCompleteness(nodes);
     this.durability = new CommitDurability(nodes);
@@ -270,24 +288,23 @@ export class SafetyChecker implements Checker {
   }
 
   onStep(s: StepInfo): Report | null {
-    const on = this.only;
-    const es = on.has('election-safety') ? this.election.check(s) : null;
+    const es = this.electionOn ? this.election.check(s) : null;
     if (es !== null) return es;
-    const checkMatch = on.has('log-matching');
+    this.node = s.node;
     for (const w of s.writes) {
-      const la = on.has('leader-append-only') ? this.appendOnly.check(s, w, this.logs) : null;
+      const la = this.appendOnlyOn ? this.appendOnly.check(s, w, this.logs) : null;
       if (la !== null) return la;
-      const lost = on.has('state-machine-safety') ? this.stateMachine.checkWrite(s, w, this.logs) : null;
+      const lost = this.stateMachineOn ? this.stateMachine.checkWrite(s, w, this.logs) : null;
       if (lost !== null) return lost;
-      const lm = this.logs.apply(s.node, w, (index, term, hash) => (checkMatch ? this.matching.check(s.node, index, term, hash, this.logs) : null));
+      const lm = this.logs.apply(s.node, w, this.onEntry);
       if (lm !== null) return lm;
     }
     this.durability.persist(s.node, s.writes);
     this.leaders[s.node] = s.after.role === 'leader' ? s.after.term : null;
-    const lc = on.has('leader-completeness') ? this.completeness.check(s, this.logs, this.leaders) : null;
+    const lc = this.completenessOn ? this.completeness.check(s, this.logs, this.leaders) : null;
     if (lc !== null) return lc;
-    const sm = on.has('state-machine-safety') ? this.stateMachine.check(s) : null;
+    const sm = this.stateMachineOn ? this.stateMachine.check(s) : null;
     if (sm !== null) return sm;
-    return on.has('commit-durability') ? this.durability.check(s, this.logs) : null;
+    return this.durabilityOn ? this.durability.check(s, this.logs) : null;
   }
 }

@@ -40,6 +40,9 @@ export interface CoreOptions {
   readonly maxBatch?: number;
 }
 
+/** The empty part of an output; never pushed to (see RaftCore's out* fields). */
+const NOTHING: never[] = [];
+
 /**
  * The reference Raft core (paper Figure 2, section 5.3 back-up hint, section 7 snapshots),
  * written as a pure state machine: every input returns what to persist, send and apply.
@@ -85,15 +88,19 @@ export class RaftCore implements RaftNode {
   private readonly inflight: boolean[] = [];
 
   // The output under construction for the current input.
-  private outMessages: Message[] = [];
-  private outApplied: Applied[] = [];
+  // Empty parts are the shared NOTHING until something is pushed: most inputs apply and
+  // append nothing, and an array per part per input was a good share of all garbage.
+  private outMessages: Message[] = NOTHING;
+  private outApplied: Applied[] = NOTHING;
   private outHard = false;
   private outSnapshot: Snapshot | undefined;
   private outTruncate: number | undefined;
-  private outAppend: Entry[] = [];
+  private outAppend: Entry[] = NOTHING;
   private outTimer: number | undefined;
   private outRestored: Output['restored'];
   private outProposal: ProposalResult | undefined;
+  /** The last observation handed out. */
+  private observed: Observation | null = null;
   /** The term as of the last output, to tell a new term's write from a vote in a known one. */
   private flushedTerm = 0;
 
@@ -164,7 +171,20 @@ export class RaftCore implements RaftNode {
   }
 
   observe(): Observation {
-    return {
+    const o = this.observed;
+    // Most inputs (heartbeats, acks) change none of it: the same immutable object then serves.
+    if (
+      o !== null &&
+      o.role === this.role &&
+      o.term === this.term &&
+      o.votedFor === this.votedFor &&
+      o.commitIndex === this.commitIndex &&
+      o.lastApplied === this.lastApplied &&
+      o.leaderId === this.leaderId
+    ) {
+      return o;
+    }
+    this.observed = {
       role: this.role,
       term: this.term,
       votedFor: this.votedFor,
@@ -172,6 +192,7 @@ export class RaftCore implements RaftNode {
       lastApplied: this.lastApplied,
       leaderId: this.leaderId,
     };
+    return this.observed;
   }
 
   /** For tests and debugging: the in-memory log. */
@@ -472,6 +493,7 @@ export class RaftCore implements RaftNode {
       const e = this.log.entry(this.lastApplied + 1);
       this.lastApplied = e.index;
       const digest = this.kv.apply(e.index, e.term, e.command);
+      if (this.outApplied === NOTHING) this.outApplied = [];
       this.outApplied.push({ index: e.index, term: e.term, command: e.command, digest });
     }
   }
@@ -501,6 +523,7 @@ export class RaftCore implements RaftNode {
 
   private appendEntry(e: Entry): void {
     this.log.append(e);
+    if (this.outAppend === NOTHING) this.outAppend = [];
     this.outAppend.push(e);
   }
 
@@ -517,6 +540,7 @@ export class RaftCore implements RaftNode {
   }
 
   private send<M extends RaftMessage>(m: M): void {
+    if (this.outMessages === NOTHING) this.outMessages = [];
     this.outMessages.push(m);
   }
 
@@ -543,12 +567,12 @@ export class RaftCore implements RaftNode {
       this.outProposal,
     );
     if (this.outTimer !== undefined) this.timerSetTo = this.outTimer;
-    this.outMessages = [];
-    this.outApplied = [];
+    this.outMessages = NOTHING;
+    this.outApplied = NOTHING;
     this.outHard = false;
     this.outSnapshot = undefined;
     this.outTruncate = undefined;
-    this.outAppend = [];
+    this.outAppend = NOTHING;
     this.outTimer = undefined;
     this.outRestored = undefined;
     this.outProposal = undefined;

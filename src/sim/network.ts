@@ -30,6 +30,9 @@ export class NetworkChoices {
   }
 }
 
+/** One object for every drop: the network decides a fate per message sent. */
+const DROP: Fate = { drop: true };
+
 /** Bands from the top of the range: drop, then duplicate, then slow; the rest is ordinary delay. */
 export function decode(c: number, k: NetworkKnobs): Fate {
   const scale = CHOICE_RANGE / 1000;
@@ -38,7 +41,7 @@ export function decode(c: number, k: NetworkKnobs): Fate {
   const slowFrom = dupFrom - k.slowPerMille * scale;
   const span = k.delayMaxMs - k.delayMinMs + 1;
   const delay = k.delayMinMs + (c % span);
-  if (c >= dropFrom) return { drop: true };
+  if (c >= dropFrom) return DROP;
   // A duplicate is a late retransmission: it trails the original, by up to the slow band.
   if (c >= dupFrom) return { drop: false, delay, dupDelay: delay + 1 + ((c * 7) % (span + k.slowMaxMs)) };
   if (c >= slowFrom) return { drop: false, delay: k.delayMaxMs + 1 + (c % Math.max(1, k.slowMaxMs)), dupDelay: null };

@@ -305,7 +305,7 @@ export class Simulator {
     let result: ProposalResult | null = null;
     this.guarded(() => {
       this.proposalCount++;
-      result = this.input(this.nodes[id], 'propose', { note: cmd.id }, (n) => n.propose(cmd))?.proposal ?? null;
+      result = this.input(this.nodes[id], 'propose', { note: cmd.id }, cmd)?.proposal ?? null;
     });
     return result;
   }
@@ -357,7 +357,7 @@ export class Simulator {
       }
       if (timerFirst) {
         timer.timerAt = -1;
-        this.input(timer, 'timer', undefined, (n) => n.tick());
+        this.input(timer, 'timer', undefined, null);
         continue;
       }
       const e = this.queue.pop()!;
@@ -412,7 +412,10 @@ export class Simulator {
     const sn = this.nodes[id];
     // Copies, frozen: a node that mutates its cluster list, timing or stored state must not
     // change the simulator's (or another node's) view of them.
-    const { cluster, timing, stored } = frozenInit(this.cluster, this.schedule.timing, sn.storage.read());
+    // Our own core is trusted not to (and a copy per boot is a cost each run pays).
+    const { cluster, timing, stored } = this.trusted
+      ? { cluster: this.cluster, timing: this.schedule.timing, stored: sn.storage.read() }
+      : frozenInit(this.cluster, this.schedule.timing, sn.storage.read());
     let node: RaftNode;
     const seed = bootSeed(this.schedule.seed, id, sn.incarnation);
     // Per boot, each instance draws from its own seed, as a process-hosted node must (it gets
@@ -440,34 +443,36 @@ export class Simulator {
     sn.node = node;
     sn.obs = null;
     sn.lastApplied = 0;
-    this.input(sn, kind, undefined, (n) => n.start());
+    this.input(sn, kind, undefined, null);
   }
 
   /**
    * Feeds one input to a node and carries out its output: persist, check, record, then arm
    * the timer, apply and send. Returns the output (null when the node is down).
    */
-  private input(sn: SimNode, kind: EventKind, extra: Partial<TraceEvent> | undefined, feed: (n: RaftNode) => Output, msg?: Message): Output | null {
+  private input(sn: SimNode, kind: InputKind, extra: Partial<TraceEvent> | undefined, arg: Message | Command | null): Output | null {
     const node = sn.node;
     if (node === null) return null;
+    const msg = kind === 'deliver' || kind === 'install-snapshot' ? (arg as Message) : undefined;
     let out: Output | Malformed;
     let after: Observation | Malformed;
     try {
       if (this.trusted) {
-        out = feed(node);
+        out = feed(node, kind, arg);
         after = node.observe();
       } else {
-        out = checkOutput(feed(node), { id: sn.id, nodes: this.schedule.nodes, maxMessages: this.maxMessages });
+        out = checkOutput(feed(node, kind, arg), { id: sn.id, nodes: this.schedule.nodes, maxMessages: this.maxMessages });
         after = out instanceof Malformed ? out : checkObservation(node.observe(), this.schedule.nodes);
       }
     } catch (err) {
       throw new Stop(this.finding('implementation-error', 'implementation', [sn.id], `node ${sn.id} threw on ${inputText(kind, extra, msg)}: ${thrownText(err)}`));
     }
     const bad = out instanceof Malformed ? out : after instanceof Malformed ? after : null;
-    const malformed = bad !== null ? bad.problem : this.validateOutput(sn, out as Output);
+    const malformed = bad !== null ? bad.problem : this.persist(sn, out as Output);
     if (malformed !== null) throw new Stop(this.finding('implementation-error', 'implementation', [sn.id], `node ${sn.id} returned malformed output on ${inputText(kind, extra, msg)}: ${malformed}`));
     out = out as Output;
     after = after as Observation;
+    const writes = writesOf(out);
     const before = sn.obs;
     sn.obs = after;
 
@@ -492,7 +497,7 @@ export class Simulator {
     }
 
     const stepNo = this.step;
-    if (this.trace !== null) this.trace.push(this.event(kind, sn.id, after, out, extra));
+    if (this.trace !== null) this.trace.push(this.event(kind, sn.id, after, writes, extra));
     else this.step++;
     if (out.applied.length > 0) {
       const first = out.applied[0].index;
@@ -500,13 +505,13 @@ export class Simulator {
       this.emit('apply', sn.id, { apply: [first, last.index, last.digest] });
     }
 
-    const info: StepInfo = { node: sn.id, step: stepNo, time: this.now, before, after, writes: writesOf(out), applied: out.applied, restored };
+    const info: StepInfo = { node: sn.id, step: stepNo, time: this.now, before, after, writes, applied: out.applied, restored };
     for (const c of this.checkers) {
       const r = c.onStep(info);
       if (r !== null) throw new Stop(this.report(r, stepNo));
     }
 
-    const strike = this.armed.length > 0 ? this.takeArmed(sn.id, after, out) : null;
+    const strike = this.armed.length > 0 ? this.takeArmed(sn.id, after, out, writes) : null;
     // An append-triggered crash lands between the fsync and the sends: the entry is durable
     // on this node alone.
     if (strike !== null && strike.trigger === 'append') {
@@ -537,8 +542,7 @@ export class Simulator {
    * message whose type names a snapshot (InstallSnapshot, etcd's MsgSnap: any type containing
    * "snap", in any case).
    */
-  private takeArmed(id: NodeId, after: Observation, out: Output): Armed | null {
-    const writes = writesOf(out);
+  private takeArmed(id: NodeId, after: Observation, out: Output, writes: readonly DurableWrite[]): Armed | null {
     const did = (t: Armed['trigger']): boolean => {
       switch (t) {
         case 'vote':
@@ -556,11 +560,6 @@ export class Simulator {
     const a = this.armed[i];
     this.armed.splice(i, 1);
     return a;
-  }
-
-  /** Makes a checked output's writes durable (its shape was checked by checkOutput). */
-  private validateOutput(sn: SimNode, out: Output): string | null {
-    return this.persist(sn, out);
   }
 
   /** Makes the output's writes, in order: synced ones durable, the others buffered. */
@@ -657,7 +656,7 @@ export class Simulator {
       case 'tick':
         if (sn.node === null || sn.timerAt < 0) return false;
         sn.timerAt = -1;
-        this.input(sn, 'timer', undefined, (n) => n.tick());
+        this.input(sn, 'timer', undefined, null);
         return true;
       case 'crash':
         if (sn.node === null) return false;
@@ -671,7 +670,7 @@ export class Simulator {
         if (sn.node === null) return false;
         if (!st.id.startsWith('probe')) this.proposalCount++;
         const cmd = command(st.id, scriptCommandIndex(st.id));
-        this.input(sn, 'propose', { note: st.id }, (n) => n.propose(cmd));
+        this.input(sn, 'propose', { note: st.id }, cmd);
         return true;
       }
     }
@@ -718,7 +717,7 @@ export class Simulator {
     const kind = m.type === 'InstallSnapshot' ? 'install-snapshot' : 'deliver';
     this.deliveringFrom = m.from;
     try {
-      this.input(sn, kind, this.record ? { from: m.from, msg: summarize(m) } : undefined, (n) => n.receive(m), m);
+      this.input(sn, kind, this.record ? { from: m.from, msg: summarize(m) } : undefined, m);
     } finally {
       this.deliveringFrom = null;
     }
@@ -812,7 +811,7 @@ export class Simulator {
     const target = e.target === 0 ? this.leaderGuess : e.target;
     if (e.attempt === 0 && !e.probe) this.proposalCount++;
     const sn = this.nodes[target];
-    const out = this.input(sn, 'propose', { note: e.command.id }, (node) => node.propose(e.command));
+    const out = this.input(sn, 'propose', { note: e.command.id }, e.command);
     const result = out?.proposal;
     if (result !== undefined && result.accepted) {
       this.leaderGuess = target;
@@ -856,9 +855,9 @@ export class Simulator {
     this.trace.push({ step: this.step++, t: this.now, kind, node, ...extra });
   }
 
-  private event(kind: EventKind, node: NodeId, after: Observation, out: Output, extra: Partial<TraceEvent> | undefined): TraceEvent {
+  private event(kind: EventKind, node: NodeId, after: Observation, writes: readonly DurableWrite[], extra: Partial<TraceEvent> | undefined): TraceEvent {
     const state: NodeState = { role: after.role, term: after.term, vote: after.votedFor, commit: after.commitIndex, applied: after.lastApplied };
-    const changes = writesOf(out).flatMap((w) => logChange(w) ?? []);
+    const changes = writes.flatMap((w) => logChange(w) ?? []);
     // One synced change is recorded as `log`, as contract-1 traces have it; anything else as `logs`.
     const log = changes.length === 1 && changes[0].sync === undefined ? { log: changes[0] } : changes.length > 0 ? { logs: changes } : {};
     return { step: this.step++, t: this.now, kind, node, ...extra, state, ...log };
@@ -898,6 +897,25 @@ function survivingLog(stored: ReturnType<Storage['read']>): LogChange {
     ...(snap === null ? {} : { snap: [snap.lastIncludedIndex, snap.lastIncludedTerm] as const }),
     ...((stored?.log.length ?? 0) > 0 ? { app: stored!.log.map((e) => [e.index, e.term, e.command === null ? null : e.command.id] as const) } : {}),
   };
+}
+
+/** The trace kinds of the events that are a node's input. */
+type InputKind = 'start' | 'restart' | 'timer' | 'deliver' | 'install-snapshot' | 'propose';
+
+/** Hands a node its input: a plain call rather than a closure per input, which the hot loop would allocate. */
+function feed(node: RaftNode, kind: InputKind, arg: Message | Command | null): Output {
+  switch (kind) {
+    case 'start':
+    case 'restart':
+      return node.start();
+    case 'timer':
+      return node.tick();
+    case 'deliver':
+    case 'install-snapshot':
+      return node.receive(arg as Message);
+    case 'propose':
+      return node.propose(arg as Command);
+  }
 }
 
 /** What a node was told, for a finding: the input and its message or command. */
