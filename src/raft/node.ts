@@ -1,14 +1,20 @@
 import type { BugName } from './bugs.js';
 import { KvStateMachine } from './kv.js';
 import { RaftLog } from './log.js';
-import type {
-  AppendEntries,
-  AppendEntriesReply,
-  InstallSnapshot,
-  InstallSnapshotReply,
-  RaftMessage,
-  RequestVote,
-  RequestVoteReply,
+import {
+  appendEntries,
+  appendEntriesReply,
+  installSnapshot,
+  installSnapshotReply,
+  requestVote,
+  requestVoteReply,
+  type AppendEntries,
+  type AppendEntriesReply,
+  type InstallSnapshot,
+  type InstallSnapshotReply,
+  type RaftMessage,
+  type RequestVote,
+  type RequestVoteReply,
 } from './messages.js';
 import type {
   Applied,
@@ -228,9 +234,9 @@ export class RaftCore implements RaftNode {
 
   /** A request from an older term gets our term back so its sender steps down; replies are dropped. */
   private rejectStale(m: RaftMessage): void {
-    if (m.type === 'RequestVote') this.send<RequestVoteReply>({ type: 'RequestVoteReply', from: this.id, to: m.from, term: this.term, granted: false });
+    if (m.type === 'RequestVote') this.send(requestVoteReply(this.id, m.from, this.term, false));
     else if (m.type === 'AppendEntries') this.replyAppend(m.from, false, 0, 0, 0);
-    else if (m.type === 'InstallSnapshot') this.send<InstallSnapshotReply>({ type: 'InstallSnapshotReply', from: this.id, to: m.from, term: this.term, matchIndex: 0 });
+    else if (m.type === 'InstallSnapshot') this.send(installSnapshotReply(this.id, m.from, this.term, 0));
   }
 
   private handleRequestVote(m: RequestVote): void {
@@ -243,7 +249,7 @@ export class RaftCore implements RaftNode {
       this.outHard = true;
       this.resetElectionTimer();
     }
-    this.send<RequestVoteReply>({ type: 'RequestVoteReply', from: this.id, to: m.from, term: this.term, granted });
+    this.send(requestVoteReply(this.id, m.from, this.term, granted));
   }
 
   private handleVoteReply(m: RequestVoteReply): void {
@@ -292,7 +298,7 @@ export class RaftCore implements RaftNode {
   }
 
   private replyAppend(to: NodeId, success: boolean, matchIndex: number, conflictTerm: number, conflictIndex: number): void {
-    this.send<AppendEntriesReply>({ type: 'AppendEntriesReply', from: this.id, to, term: this.term, success, matchIndex, conflictTerm, conflictIndex });
+    this.send(appendEntriesReply(this.id, to, this.term, success, matchIndex, conflictTerm, conflictIndex));
   }
 
   private handleAppendReply(m: AppendEntriesReply): void {
@@ -347,7 +353,7 @@ export class RaftCore implements RaftNode {
       // The bug also bites on a late duplicate: the log is cut back to the snapshot's end.
       this.truncate(s.lastIncludedIndex + 1);
     }
-    this.send<InstallSnapshotReply>({ type: 'InstallSnapshotReply', from: this.id, to: m.from, term: this.term, matchIndex: s.lastIncludedIndex });
+    this.send(installSnapshotReply(this.id, m.from, this.term, s.lastIncludedIndex));
   }
 
   private handleSnapshotReply(m: InstallSnapshotReply): void {
@@ -395,7 +401,7 @@ export class RaftCore implements RaftNode {
   private requestVotes(to: (p: NodeId) => boolean): void {
     for (const p of this.peers) {
       if (!to(p)) continue;
-      this.send<RequestVote>({ type: 'RequestVote', from: this.id, to: p, term: this.term, lastLogIndex: this.log.lastIndex, lastLogTerm: this.log.lastTerm });
+      this.send(requestVote(this.id, p, this.term, this.log.lastIndex, this.log.lastTerm));
     }
   }
 
@@ -432,20 +438,11 @@ export class RaftCore implements RaftNode {
     const next = this.nextIndex[p];
     const prev = next - 1;
     if (prev < this.log.snapshotIndex && this.snapshot !== null) {
-      this.send<InstallSnapshot>({ type: 'InstallSnapshot', from: this.id, to: p, term: this.term, snapshot: this.snapshot });
+      this.send(installSnapshot(this.id, p, this.term, this.snapshot));
       return;
     }
     const entries = this.log.slice(next, next + this.maxBatch - 1);
-    this.send<AppendEntries>({
-      type: 'AppendEntries',
-      from: this.id,
-      to: p,
-      term: this.term,
-      prevLogIndex: prev,
-      prevLogTerm: this.log.termAt(prev) ?? 0,
-      entries,
-      leaderCommit: this.commitIndex,
-    });
+    this.send(appendEntries(this.id, p, this.term, prev, this.log.termAt(prev) ?? 0, entries, this.commitIndex));
     if (entries.length > 0) this.inflight[p] = true;
     if (this.replicating[p] && entries.length > 0) this.nextIndex[p] = entries[entries.length - 1].index + 1;
   }
@@ -539,7 +536,7 @@ export class RaftCore implements RaftNode {
     this.outTimer = this.electionLeft;
   }
 
-  private send<M extends RaftMessage>(m: M): void {
+  private send(m: RaftMessage): void {
     if (this.outMessages === NOTHING) this.outMessages = [];
     this.outMessages.push(m);
   }

@@ -502,7 +502,8 @@ export class Simulator {
     if (out.applied.length > 0) {
       const first = out.applied[0].index;
       const last = out.applied[out.applied.length - 1];
-      this.emit('apply', sn.id, { apply: [first, last.index, last.digest] });
+      if (this.trace === null) this.step++;
+      else this.emit('apply', sn.id, { apply: [first, last.index, last.digest] });
     }
 
     const info: StepInfo = { node: sn.id, step: stepNo, time: this.now, before, after, writes, applied: out.applied, restored };
@@ -696,7 +697,8 @@ export class Simulator {
     this.queue.push(new Pending(this.now + fate.delay, this.seq++, m, epoch, null));
     if (fate.dupDelay !== null) {
       this.ledger?.duplicated(m, this.step);
-      this.emit('duplicate', m.to, { from: m.from, msg: this.record ? summarize(m) : undefined });
+      if (this.trace === null) this.step++;
+      else this.emit('duplicate', m.to, { from: m.from, msg: summarize(m) });
       this.queue.push(new Pending(this.now + fate.dupDelay, this.seq++, m, epoch, null));
     }
   }
@@ -704,7 +706,8 @@ export class Simulator {
   private drop(m: Message, why: string): void {
     this.dropped++;
     this.ledger?.dropped(m, this.step, why);
-    this.emit('drop', m.to, { from: m.from, msg: this.record ? summarize(m) : undefined, note: why });
+    if (this.trace === null) this.step++;
+    else this.emit('drop', m.to, { from: m.from, msg: summarize(m), note: why });
   }
 
   private deliver(m: Message, epoch: number): void {
@@ -847,6 +850,7 @@ export class Simulator {
 
   // ---- recording and findings ---------------------------------------------------------------
 
+  /** Records an event; hot paths test `this.trace` first, so an unrecorded run builds no `extra`. */
   private emit(kind: EventKind, node: NodeId, extra: Partial<TraceEvent>): void {
     if (this.trace === null) {
       this.step++;
