@@ -4,10 +4,14 @@
  * The API is integer-only, so no result depends on float rounding.
  */
 export class Prng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
+  /**
+   * a, b, c, d as raw 32-bit words: in object fields, values past 2^30 are boxed numbers, and
+   * a draw per message sent made this a measurable share of a run.
+   */
+  private readonly s = new Int32Array(4);
+  /** The last span int() was asked for, and its rejection limit (most calls repeat one span). */
+  private span = 0;
+  private limit = 0;
 
   constructor(seed: number, stream = 0) {
     // splitmix32 expands (seed, stream) into the 128-bit state.
@@ -19,22 +23,25 @@ export class Prng {
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
       return (z ^ (z >>> 16)) >>> 0;
     };
-    this.a = next();
-    this.b = next();
-    this.c = next();
-    this.d = next() | 1;
+    this.s[0] = next();
+    this.s[1] = next();
+    this.s[2] = next();
+    this.s[3] = next() | 1;
   }
 
   /** A uniform 32-bit unsigned integer. */
   nextU32(): number {
-    const result = Math.imul(rotl(Math.imul(this.b, 5), 7), 9) >>> 0;
-    const t = this.b << 9;
-    this.c ^= this.a;
-    this.d ^= this.b;
-    this.b ^= this.c;
-    this.a ^= this.d;
-    this.c ^= t;
-    this.d = rotl(this.d, 11);
+    const st = this.s;
+    const a = st[0];
+    const b = st[1];
+    const result = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
+    const t = b << 9;
+    const c = st[2] ^ a;
+    const d = st[3] ^ b;
+    st[1] = b ^ c;
+    st[0] = a ^ d;
+    st[2] = c ^ t;
+    st[3] = rotl(d, 11);
     return result;
   }
 
@@ -43,7 +50,11 @@ export class Prng {
     const span = max - min + 1;
     if (span <= 1) return min;
     // Rejection sampling keeps the draw unbiased.
-    const limit = Math.floor(0x100000000 / span) * span;
+    if (span !== this.span) {
+      this.span = span;
+      this.limit = Math.floor(0x100000000 / span) * span;
+    }
+    const limit = this.limit;
     let x = this.nextU32();
     while (x >= limit) x = this.nextU32();
     return min + (x % span);
@@ -56,7 +67,7 @@ export class Prng {
 
   /** A child generator for one purpose; the parent stream is not advanced. */
   split(stream: number): Prng {
-    return new Prng((this.a ^ this.c) >>> 0, stream);
+    return new Prng((this.s[0] ^ this.s[2]) >>> 0, stream);
   }
 }
 
