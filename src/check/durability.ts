@@ -30,8 +30,11 @@ export class CommitDurability {
         this.buffered[node].push(w);
         continue;
       }
-      for (const b of this.buffered[node]) this.disks[node].apply(b);
-      this.buffered[node] = [];
+      const waiting = this.buffered[node];
+      if (waiting.length > 0) {
+        for (const b of waiting) this.disks[node].apply(b);
+        this.buffered[node] = [];
+      }
       this.disks[node].apply(w);
     }
   }

@@ -124,8 +124,11 @@ export interface CrashOutcome {
 export class Storage {
   /** What any crash leaves. */
   private durable = new Disk();
-  /** What the node has written: the durable disk plus the buffered writes. */
-  private written = new Disk();
+  /**
+   * What the node has written: the durable disk plus the buffered writes; null while nothing
+   * is buffered, when it is the durable disk (most writes are synced: one disk to update).
+   */
+  private written: Disk | null = null;
   private buffered: DurableWrite[] = [];
 
   get snapshotIndex(): number {
@@ -140,19 +143,21 @@ export class Storage {
   /** Applies a write as the node made it; returns what is wrong with it, or null when valid. */
   write(w: DurableWrite): string | null {
     if (w.sync !== undefined && typeof w.sync !== 'boolean') return `sync is ${String(w.sync)}, not a boolean`;
+    // A bad write ends the run, so a disk it left half-applied is never read again.
+    if (this.written === null) {
+      if (w.sync !== false) return this.durable.apply(w);
+      this.written = this.durable.copy();
+    }
     const bad = this.written.apply(w);
     if (bad !== null) return bad;
     if (w.sync === false) {
       this.buffered.push(w);
       return null;
     }
-    if (this.buffered.length === 0) {
-      this.durable.apply(w);
-      return null;
-    }
     for (const b of this.buffered) this.durable.apply(b);
     this.durable.apply(w);
     this.buffered = [];
+    this.written = null;
     return null;
   }
 
@@ -169,7 +174,7 @@ export class Storage {
       left -= n;
     }
     this.buffered = [];
-    this.written = this.durable.copy();
+    this.written = null;
     return { buffered: parts, kept };
   }
 
