@@ -179,7 +179,6 @@ function shrinkFailure(
   let bestPath = path;
   o.onProgress?.({ phase: 'shrink', runs: 0, events: 0, finding: f.finding, shrinkRuns, size: f.size, originalSize: f.size });
   const shrink = guard((schedule: Schedule): boolean => {
-    if (shrinkRuns >= FAST_CHECK_SHRINK_RUNS || now() - start > budget || o.shouldStop?.() === true) return true;
     shrinkRuns++;
     const run = runChecked(o.factory, schedule, { invariants: o.invariants });
     if (run.finding === null || run.finding.invariant !== f.finding.invariant) return true;
@@ -191,7 +190,8 @@ function shrinkFailure(
   // A zero budget means no shrinking at all, not whatever fits in the first millisecond: the
   // unshrunk failure is then the same on every machine.
   if (total > 0) {
-    shrinkWithin(o, arb, shrink.predicate, path, f.index + 1, budget, (p) => (bestPath = p));
+    const spent = (): boolean => shrinkRuns >= FAST_CHECK_SHRINK_RUNS || now() - start > budget || o.shouldStop?.() === true;
+    shrinkWithin(o, arb, shrink.predicate, spent, path, f.index + 1, budget, (p) => (bestPath = p));
     shrink.rethrow();
     const limits = {
       start,
@@ -229,18 +229,28 @@ function unshrunk(o: ExploreOptions, profile: ProfileName, index: number, schedu
   return { runIndex: index, finding: run.finding!, schedule, path: path ?? String(index), original: size, shrunk: size, shrinkRuns: 0, shrinkMs: 0, trace };
 }
 
-/** fast-check's shrinker, from the failure's replay path, within a wall-clock cap. */
+/**
+ * fast-check's shrinker, from the failure's replay path, until `spent` says its share is used
+ * up. Then the check is interrupted at once: a predicate that merely passed every later
+ * candidate would leave fast-check walking the rest of a long schedule's shrink tree, which
+ * took a third of this stage's time on some bugs without running a single schedule.
+ */
 function shrinkWithin(
   o: Pick<ExploreOptions, 'seed'>,
   arb: fc.Arbitrary<Schedule>,
   predicate: (s: Schedule) => boolean,
+  spent: () => boolean,
   path: string,
   numRuns: number,
   budget: number,
   onPath: (path: string) => void,
 ): void {
+  const capped = (s: Schedule): boolean => {
+    if (spent()) throw new fc.PreconditionFailure(true);
+    return predicate(s);
+  };
   try {
-    const details = fc.check(fc.property(arb, predicate), { seed: o.seed, path, numRuns, interruptAfterTimeLimit: budget, markInterruptAsFailure: false });
+    const details = fc.check(fc.property(arb, capped), { seed: o.seed, path, numRuns, interruptAfterTimeLimit: budget, markInterruptAsFailure: false });
     if (details.counterexamplePath !== null) onPath(details.counterexamplePath);
   } catch (e) {
     // A shrinker that runs out of stack still leaves the best so far; anything else is ours to report.
