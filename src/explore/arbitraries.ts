@@ -19,6 +19,12 @@ const MAX_NODES = 9;
 const MAX_DURATION = 6000;
 
 /**
+ * A run's liveness window, in longest election timeouts: long enough that our correct core
+ * always makes progress in it after healing (the property gate holds it to that).
+ */
+export const LIVENESS_WINDOW_TIMEOUTS = 10;
+
+/**
  * Schedules as fast-check values. Every part shrinks toward a calm run: fewer faults (a whole
  * kind switched off by its swarm flag), on-time messages, no drift, default timing.
  * Node references shrink toward 0, "the leader".
@@ -117,7 +123,7 @@ export function scheduleArb(options: ScheduleArbOptions = {}): fc.Arbitrary<Sche
         faults,
         proposals: g.proposals.map((p) => p % g.durationMs).sort((a, b) => a - b),
         durationMs: g.durationMs,
-        livenessWindowMs: 10 * electionMax,
+        livenessWindowMs: LIVENESS_WINDOW_TIMEOUTS * electionMax,
         snapshotThreshold: g.snapshotThreshold,
         seed: g.seed,
         randomness: 'per-boot',

@@ -4,9 +4,9 @@ import { runChecked } from '../check/run.js';
 import { coreFactory } from '../raft/index.js';
 import { sizeOf } from '../trace/record.js';
 import { scheduleArb } from './arbitraries.js';
-import { explore } from './explore.js';
+import { explore, exploreArb } from './explore.js';
 import { minimizeAsScript } from './minimize-script.js';
-import { sparseHeartbeatMs } from './minimize.js';
+import { MIN_WINDOW_TIMEOUTS, sparseHeartbeatMs, stalledInFairWindow } from './minimize.js';
 import { scheduleFromSeed } from '../sim/schedule.js';
 
 const meta = (bug: string) => ({ name: 'core', bug, module: null });
@@ -69,8 +69,8 @@ describe('sparseHeartbeatMs: the thinnest heartbeat a healed cluster keeps its l
   const at = (min: number, delayMax: number, drift: number[]) =>
     sparseHeartbeatMs({ ...base, timing: { ...base.timing, electionTimeoutMinMs: min }, network: { ...base.network, delayMaxMs: delayMax }, drift });
 
-  it('is half the shortest timeout on a prompt network with true clocks', () => {
-    expect(at(300, 10, [1000, 1000, 1000])).toBe(150);
+  it('is four fifths of the shortest timeout on a prompt network with true clocks', () => {
+    expect(at(300, 10, [1000, 1000, 1000])).toBe(240);
   });
 
   it('leaves room for the longest delay and for clocks running apart', () => {
@@ -78,5 +78,26 @@ describe('sparseHeartbeatMs: the thinnest heartbeat a healed cluster keeps its l
     const h = at(150, 40, [1200, 800, 1000]);
     expect(h * 1.2 + 40).toBeLessThan(150 * 0.8);
     expect((h + 1) * 1.2 + 40).toBeGreaterThanOrEqual(150 * 0.8);
+  });
+});
+
+describe('stalledInFairWindow: a stall in a shrunk window must outlast the full one', () => {
+  it('rejects a correct cluster that only ran out of a short window', () => {
+    // Sampled chaos schedule 7 of seed 7: our correct core needs longer than four timeouts
+    // after healing to commit the probe, and makes it well within the run's own window.
+    const s0 = fc.sample(exploreArb({ nodes: 5 }), { seed: 7, numRuns: 8 })[7];
+    const short = { ...s0, livenessWindowMs: MIN_WINDOW_TIMEOUTS * s0.timing.electionTimeoutMaxMs };
+    expect(runChecked(coreFactory(null), short).finding?.invariant).toBe('liveness');
+    expect(runChecked(coreFactory(null), s0).finding).toBeNull();
+    expect(stalledInFairWindow(coreFactory(null), short)).toBe(false);
+  });
+
+  it("keeps a bug's stall, which the full window does not cure", () => {
+    const bug = 'vote-ignores-log';
+    const found = explore({ factory: coreFactory(bug), implementation: meta(bug), iterations: 50, seed: 1, nodes: 5, shrinkTimeMs: 0, invariants: [] });
+    expect(found.failure?.finding.invariant).toBe('liveness');
+    const s = found.failure!.schedule;
+    const short = { ...s, livenessWindowMs: MIN_WINDOW_TIMEOUTS * s.timing.electionTimeoutMaxMs };
+    expect(stalledInFairWindow(coreFactory(bug), short, [])).toBe(true);
   });
 });

@@ -5,7 +5,7 @@ import type { Schedule } from '../sim/schedule.js';
 import type { TraceEvent } from '../sim/events.js';
 import { scriptFromEvents, type ScriptStep } from '../sim/script.js';
 import { sizeOf } from '../trace/record.js';
-import { minimizeSchedule, shorterWindow, sparseHeartbeatMs, type Minimized } from './minimize.js';
+import { minimizeSchedule, shorterWindow, sparseHeartbeatMs, stalledInFairWindow, type Minimized } from './minimize.js';
 
 /**
  * The last and strongest shrinking stage. A failing timed run is turned into the script of
@@ -45,8 +45,15 @@ export function minimizeAsScript(
     const healed = events.findIndex((e) => e.kind === 'phase');
     return healed < 0 ? events : events.slice(0, healed);
   };
+  let smallest = Infinity;
   const attempt = (steps: readonly ScriptStep[]): Minimized | null => {
-    const m = tryScript(steps);
+    let m = tryScript(steps);
+    // A kept candidate in a shortened window must stall through the full one too.
+    if (m !== null && liveness && m.size.events <= smallest) {
+      runs++;
+      if (!stalledInFairWindow(factory, m.schedule, invariants)) m = null;
+    }
+    if (m !== null) smallest = Math.min(smallest, m.size.events);
     onTry?.(m, runs);
     return m;
   };
