@@ -1,5 +1,8 @@
 import type { Entry, Snapshot } from './types.js';
 
+/** Every empty slice: a heartbeat's entries, most AppendEntries sent. */
+const NONE: readonly Entry[] = [];
+
 /**
  * A node's log with a compacted prefix. Indexes are 1-based; index `base` is the last one
  * covered by the snapshot (0 when there is none), so `entries[i].index === base + 1 + i`.
@@ -45,11 +48,11 @@ export class RaftLog {
     return e;
   }
 
-  /** Entries in [from, to], clamped to what the log holds. */
-  slice(from: number, to: number = this.lastIndex): Entry[] {
+  /** Entries in [from, to], clamped to what the log holds; never to be mutated (see NONE). */
+  slice(from: number, to: number = this.lastIndex): readonly Entry[] {
     const lo = Math.max(from, this.base + 1) - this.base - 1;
     const hi = Math.min(to, this.lastIndex) - this.base;
-    return lo >= hi ? [] : this.entries.slice(lo, hi);
+    return lo >= hi ? NONE : this.entries.slice(lo, hi);
   }
 
   /** First index holding `term`, searching back from `from` (section 5.3 conflict hint). */
@@ -81,7 +84,8 @@ export class RaftLog {
 
   /** Compact through `snapshot`; entries after it are kept only when `keepSuffix`. */
   compact(snapshot: Snapshot, keepSuffix: boolean): void {
-    const rest = keepSuffix ? this.slice(snapshot.lastIncludedIndex + 1) : [];
+    // Its own array (the log appends to it), never the shared empty slice.
+    const rest = keepSuffix ? this.entries.slice(Math.max(0, snapshot.lastIncludedIndex - this.base)) : [];
     this.base = snapshot.lastIncludedIndex;
     this.baseTerm = snapshot.lastIncludedTerm;
     this.entries = rest;
