@@ -5,7 +5,7 @@ import { explain } from '../../explain/index.js';
 import type { BugName } from '../../raft/index.js';
 import type { ProfileName, Schedule } from '../../sim/schedule.js';
 import type { TraceFile, TraceSize } from '../../trace/format.js';
-import { writeNewTrace } from '../../trace/io.js';
+import { writeNewTrace } from '../../trace/write.js';
 import { sizeOf, toTrace, type TraceMeta } from '../../trace/record.js';
 import { EXIT, ExitError, UsageError, firstLine, type ExitCode } from '../errors.js';
 import { abortFinding, hangFinding, hangTrace, scheduleAt } from '../hang.js';
