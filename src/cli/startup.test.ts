@@ -43,4 +43,12 @@ describe('what a command loads', () => {
     expect(r.stdout).toMatch(/commit-previous-term/);
     expect(packages(r.urls, ['zod', 'ink', 'react', 'fast-check'])).toEqual([]);
   });
+
+  it('a passing run loads no schema library in either thread, and no UI off a terminal', () => {
+    const r = loaded(['run', '--iterations', '1', '--out', join(tmp, 'traces')]);
+    expect(r.code).toBe(0);
+    // The worker's modules are recorded too: fast-check is loaded only there.
+    expect(packages(r.urls, ['fast-check'])).not.toEqual([]);
+    expect(packages(r.urls, ['zod', 'ink', 'react'])).toEqual([]);
+  });
 });

@@ -13,7 +13,7 @@ import { shard } from './options.js';
 import { oneLine } from './program.js';
 import { raftProperty, RaftViolationError } from './property.js';
 import { textReporter } from './progress.js';
-import { renderEventLine, shellQuote } from './text.js';
+import { renderCount, renderEventLine, shellQuote } from './text.js';
 import { cliCommand } from './text.js';
 
 const errors = () => {
@@ -69,6 +69,12 @@ describe('options', () => {
 });
 
 describe('text', () => {
+  it('renders counts as toLocaleString does, without loading its locale data', () => {
+    const values = [0, 1, 9, 999, 1000, 1234.5, 99_999, 100_000, 1_234_567, 2 ** 53 - 1, 2 ** 53 + 2, 1e21, -1, -999.6, -1000, -1_234_567, -0, -0.4, 0.4, Infinity, -Infinity, NaN];
+    for (let k = 1; k < 1e15; k *= 7) values.push(k, -k, k + 0.5);
+    for (const n of values) expect(renderCount(n), String(n)).toBe(Math.round(n).toLocaleString('en-US'));
+  });
+
   it('renders one event per line', () => {
     expect(
       renderEventLine({

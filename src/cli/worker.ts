@@ -1,17 +1,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { explore } from '../explore/explore.js';
-import { replayTrace } from '../trace/replay.js';
-import { replayScenarioTrace, runScenarios, scenarioOfTrace } from '../scenario/runner.js';
 import { UsageError } from './errors.js';
 import { implementationInfo, isUserCode, loadFactory, prepareImport } from './impl.js';
 import type { ExecPipes } from '../exec/channel.js';
 import { watchNodes } from './watch-nodes.js';
 import type { NodeFactory } from '../raft/types.js';
-import { runChecked } from '../check/run.js';
 import { thrownText } from '../sim/validate-output.js';
-import { sizeOf, toTrace } from '../trace/record.js';
-import { shrinkTrace } from './shrink-trace.js';
-import { checkDeterminism } from '../explore/determinism.js';
 import type { Schedule } from '../sim/schedule.js';
 import { atomicMin, beatSlot, indexSlot, LOWEST, STOP, type ExploreTask, type WorkerMessage, type WorkerTask } from './protocol.js';
 
@@ -38,6 +31,19 @@ const beat = (): void => void Atomics.add(shared, beatSlot(task.worker), 1);
 const realSetImmediate = setImmediate;
 let strayPosted = false;
 
+/**
+ * What each task needs beyond loading the implementation, imported when the task is known: a
+ * worker pays only for its own task (an explore worker never loads the trace parser or the
+ * scenarios). Our modules are all evaluated before the user's module, as they always were.
+ */
+const taskModules = {
+  replay: () => Promise.all([import('../trace/replay.js'), import('../scenario/runner.js')]),
+  record: () => Promise.all([import('../check/run.js'), import('../trace/record.js')]),
+  shrink: () => import('./shrink-trace.js'),
+  scenario: () => import('../scenario/runner.js'),
+  explore: () => Promise.all([import('../explore/explore.js'), import('../explore/determinism.js')]),
+};
+
 confine();
 try {
   if (task.kind === 'conform') {
@@ -50,6 +56,7 @@ try {
 
 async function runTaskHere(): Promise<void> {
   if (task.kind === 'conform') return;
+  await taskModules[task.kind]();
   await prepareImport(task.impl);
   post({ type: 'importing' });
   const loaded = task.impl.kind === 'exec' ? await openProcess(task.impl.recorded) : await loadFactory(task.impl);
@@ -60,6 +67,7 @@ async function runTaskHere(): Promise<void> {
   post({ type: 'ready', name: factory.name });
   switch (task.kind) {
     case 'replay': {
+      const [{ replayTrace }, { replayScenarioTrace, scenarioOfTrace }] = await taskModules.replay();
       // A directed scenario is re-run from its name and seed, not from a schedule.
       const result = scenarioOfTrace(task.trace) !== null ? replayScenarioTrace(task.trace, factory) : replayTrace(task.trace, factory);
       await settled();
@@ -67,6 +75,7 @@ async function runTaskHere(): Promise<void> {
       break;
     }
     case 'record': {
+      const [{ runChecked }, { sizeOf, toTrace }] = await taskModules.record();
       const run = runChecked(factory, task.schedule, { record: true });
       await settled();
       post({ type: 'recorded', trace: toTrace(task.meta, task.schedule, run), size: sizeOf(task.schedule, run) });
@@ -75,12 +84,14 @@ async function runTaskHere(): Promise<void> {
     case 'shrink': {
       // Interrupted before shrinking began: the clock's jump would shift start and now alike.
       const budgetMs = Atomics.load(shared, STOP) !== 0 ? 0 : task.budgetMs;
+      const { shrinkTrace } = await taskModules.shrink();
       const outcome = shrinkTrace(factory, task.trace, implementationInfo(task.impl, factory), budgetMs, interruptibleClock());
       await settled();
       post({ type: 'shrunk', outcome });
       break;
     }
     case 'scenario': {
+      const { runScenarios } = await taskModules.scenario();
       const implementation = implementationInfo(task.impl, factory);
       runScenarios({
         factory,
@@ -97,7 +108,7 @@ async function runTaskHere(): Promise<void> {
       break;
     }
     case 'explore': {
-      const done = runSlice(task, factory);
+      const done = runSlice(task, factory, await taskModules.explore());
       await settled();
       if (done !== null && !strayPosted) post(done);
     }
@@ -181,7 +192,11 @@ function interruptibleClock(): () => number {
 }
 
 /** Runs the slice; returns its 'done' message (null when it stopped early and said so). */
-function runSlice(t: ExploreTask, factory: Awaited<ReturnType<typeof loadFactory>>): WorkerMessage | null {
+function runSlice(
+  t: ExploreTask,
+  factory: Awaited<ReturnType<typeof loadFactory>>,
+  [{ explore }, { checkDeterminism }]: Awaited<ReturnType<typeof taskModules.explore>>,
+): WorkerMessage | null {
   const { slice } = t;
   // explore polls shouldStop once before each run of this slice, in order: the c-th poll
   // precedes iteration slice.index + c * slice.count. That is how this worker knows which
