@@ -213,8 +213,9 @@ function runSlice(
     return Date.now() + (interrupted() ? SKEW : 0);
   };
   let stopPosted = false;
-  // A stopped search still has fast-check generate its remaining iterations; rather than wait
-  // for that, tell the main thread, which terminates this worker.
+  // A stopped search still has fast-check step through its remaining iterations (ungenerated,
+  // but there may be millions); rather than wait for that, tell the main thread, which
+  // terminates this worker.
   const stopSearch = (): true => {
     if (!stopPosted) {
       stopPosted = true;
