@@ -7,6 +7,7 @@ import { coreFactory } from '../raft/index.js';
 import { ISSUES_URL } from '../version.js';
 import { exitCodeFor } from './cli.js';
 import { shardSize, slicesFor } from './commands/run.js';
+import { wantsEarlyWorker } from './early-worker.js';
 import { EXIT, ExitError, UsageError } from './errors.js';
 import { factoryProblems } from './impl.js';
 import { shard } from './options.js';
@@ -65,6 +66,18 @@ describe('options', () => {
     }
     expect(seen.size).toBe(iterations);
     expect([...seen.values()].every((n) => n === 1)).toBe(true);
+  });
+});
+
+describe('the early worker', () => {
+  it('is started for a run that will use one, and only for it', () => {
+    const argv = (...args: string[]) => ['node', 'raft-check', ...args];
+    expect(wantsEarlyWorker(argv('run'))).toBe(true);
+    expect(wantsEarlyWorker(argv('run', '--impl', 'x.mjs', '--workers', '2'))).toBe(true);
+    // --exec needs its process's pipes before the thread exists; help runs nothing.
+    for (const args of [['run', '--exec', 'python3 a.py'], ['run', '--exec=./a'], ['run', '--help'], ['run', '-h'], ['replay', 't.json'], ['--help'], []]) {
+      expect(wantsEarlyWorker(argv(...args)), args.join(' ')).toBe(false);
+    }
   });
 });
 

@@ -6,7 +6,7 @@ import { watchNodes } from './watch-nodes.js';
 import type { NodeFactory } from '../raft/types.js';
 import { thrownText } from '../sim/validate-output.js';
 import type { Schedule } from '../sim/schedule.js';
-import { atomicMin, beatSlot, indexSlot, LOWEST, STOP, type ExploreTask, type WorkerMessage, type WorkerTask } from './protocol.js';
+import { atomicMin, AWAIT_TASK, beatSlot, indexSlot, LOWEST, STOP, type ExploreTask, type WorkerMessage, type WorkerTask } from './protocol.js';
 
 /**
  * A worker thread: one slice of `run`'s iterations, or one `replay`, `shrink` or recording,
@@ -22,15 +22,6 @@ const SKEW = 1e12;
 /** One passing run in this many is run twice more to check that it repeats (a user's module only). */
 const RECHECK_EVERY = 64;
 
-const task = workerData as WorkerTask;
-const shared = new Int32Array(task.shared);
-const post = (m: WorkerMessage): void => parentPort!.postMessage(m);
-const beat = (): void => void Atomics.add(shared, beatSlot(task.worker), 1);
-
-// Kept before trapTimers() replaces them: the worker's own wait for stray failures.
-const realSetImmediate = setImmediate;
-let strayPosted = false;
-
 /**
  * What each task needs beyond loading the implementation, imported when the task is known: a
  * worker pays only for its own task (an explore worker never loads the trace parser or the
@@ -44,6 +35,17 @@ const taskModules = {
   explore: () => Promise.all([import('../explore/explore.js'), import('../explore/determinism.js')]),
 };
 
+/** The task with what came beside it (an --exec worker's pipes, a module worker's watch buffer). */
+const data = (workerData === AWAIT_TASK ? await firstMessage() : workerData) as WorkerTask & { pipes?: ExecPipes; watch?: SharedArrayBuffer };
+const task: WorkerTask = data;
+const shared = new Int32Array(task.shared);
+const post = (m: WorkerMessage): void => parentPort!.postMessage(m);
+const beat = (): void => void Atomics.add(shared, beatSlot(task.worker), 1);
+
+// Kept before trapTimers() replaces them: the worker's own wait for stray failures.
+const realSetImmediate = setImmediate;
+let strayPosted = false;
+
 confine();
 try {
   if (task.kind === 'conform') {
@@ -54,13 +56,23 @@ try {
   post({ type: 'error', message: err.message, stack: err.stack ?? null, usage: e instanceof UsageError });
 }
 
+/**
+ * A worker started early (see early-worker.ts) is most likely to explore: it loads the search
+ * while it waits, which is the point of starting it early.
+ */
+async function firstMessage(): Promise<unknown> {
+  const message = new Promise((resolve) => parentPort!.once('message', resolve));
+  await taskModules.explore();
+  return message;
+}
+
 async function runTaskHere(): Promise<void> {
   if (task.kind === 'conform') return;
   await taskModules[task.kind]();
   await prepareImport(task.impl);
   post({ type: 'importing' });
   const loaded = task.impl.kind === 'exec' ? await openProcess(task.impl.recorded) : await loadFactory(task.impl);
-  const watch = (workerData as { watch?: SharedArrayBuffer }).watch;
+  const watch = data.watch;
   const factory = watch === undefined ? loaded : watchNodes(loaded, watch);
   trapTimers();
   beat();
@@ -118,7 +130,7 @@ async function runTaskHere(): Promise<void> {
 /** `raft-check conform`: every check's line goes out as it ends. */
 async function conformProcess(impl: WorkerTask['impl']): Promise<void> {
   if (impl.kind !== 'exec') throw new Error('conform checks an --exec command');
-  const pipes = (workerData as { pipes?: ExecPipes }).pipes;
+  const pipes = data.pipes;
   if (pipes === undefined) throw new Error('an --exec worker was started without its pipes');
   const { openSession } = await import('../exec/open.js');
   const { conform } = await import('../exec/conform.js');
@@ -135,7 +147,7 @@ async function conformProcess(impl: WorkerTask['impl']): Promise<void> {
 
 /** A process-hosted implementation: the main thread started it (see src/exec/host.ts). */
 async function openProcess(recorded: string): Promise<NodeFactory> {
-  const pipes = (workerData as { pipes?: ExecPipes }).pipes;
+  const pipes = data.pipes;
   if (pipes === undefined) throw new Error('an --exec worker was started without its pipes');
   const { openExec } = await import('../exec/open.js');
   return openExec(recorded, pipes, () => post({ type: 'exec-spawn' }), beat);
