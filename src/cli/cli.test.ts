@@ -387,6 +387,23 @@ describe('bench', () => {
     expect(typeof j.rows[0].found).toBe('boolean');
   });
 
+  it('--startup --json reports each command against node -e 0', () => {
+    const j = json(cli(['bench', '--startup', '--iterations', '1', '--json'])) as { commands: { command: string; medianMs: number; ratio: number }[]; load: { before: number[] } };
+    expect(j.commands.map((c) => c.command)).toEqual(['node -e 0', 'raft-check --help', 'raft-check run --iterations 1']);
+    expect(j.commands[0].ratio).toBe(1);
+    for (const c of j.commands) expect(c.medianMs).toBeGreaterThan(0);
+    expect(j.load.before).toHaveLength(3);
+  });
+
+  it('--workers --json reports one and two workers over the same iterations', () => {
+    const j = json(cli(['bench', '--workers', '--iterations', '12', '--json'])) as Record<string, { runsPerSecond: number; findings: number }> & { speedup: number };
+    for (const w of [j.one, j.two]) {
+      expect(w.runsPerSecond).toBeGreaterThan(0);
+      expect(w.findings).toBe(0);
+    }
+    expect(j.speedup).toBeGreaterThan(0);
+  });
+
   it('--memory reports heap before and after', () => {
     const j = json(cli(['bench', '--memory', '--iterations', '20', '--json']));
     expect(j.heapBefore).toBeGreaterThan(0);

@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { TraceError } from '../trace/io.js';
+import { TraceError } from '../trace/error.js';
 import { ISSUES_URL } from '../version.js';
 import { EXIT, ExitError, firstLine, type ExitCode } from './errors.js';
 import { buildProgram } from './program.js';

@@ -1,7 +1,8 @@
 import { scheduleAt as exploreScheduleAt } from '../explore/explore.js';
 import type { Finding } from '../sim/observer.js';
 import type { Schedule } from '../sim/schedule.js';
-import { TRACE_FORMAT, TRACE_VERSION, type TraceFile } from '../trace/format.js';
+import { TRACE_FORMAT, TRACE_VERSION } from '../trace/format-id.js';
+import type { TraceFile } from '../trace/format.js';
 import { VERSION } from '../version.js';
 import { HANG_INVARIANT, type ExploreSettings } from './protocol.js';
 

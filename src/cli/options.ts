@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
-import { BUG_NAMES, isBugName, type BugName } from '../raft/index.js';
+// The bug table alone, not the core behind raft/index.js: every command's options (and --help) parse with it.
+import { BUG_NAMES, isBugName, type BugName } from '../raft/bugs.js';
 import { isProfileName, PROFILES, type ProfileName } from '../sim/schedule.js';
 import { didYouMean } from './text.js';
 

@@ -1,12 +1,12 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { ExecHost } from '../exec/host.js';
 import { execSharedSize } from '../exec/shared.js';
 import { inputInProgress } from './watch-nodes.js';
 import type { ExploreFailure, ExploreResult } from '../explore/explore.js';
 import type { Finding } from '../sim/observer.js';
 import { UsageError } from './errors.js';
-import { routeImplementationOutput } from './impl-output.js';
+import { newWorker, takeEarlyWorker, WORKER_HEAP_MB } from './early-worker.js';
 import { importHang, importTimeoutMs, type ImplSpec } from './impl.js';
 import type { RunProgress, ShrinkProgress, WorkerStatus } from './progress.js';
 import {
@@ -24,30 +24,14 @@ import {
   type WorkerTask,
 } from './protocol.js';
 
-const WORKER_URL = new URL('./worker.js', import.meta.url);
-/**
- * Heap per worker thread: a module that keeps everything it ever saw gets a finding, not the
- * machine's memory. RAFT_CHECK_WORKER_HEAP_MB changes it (the tests use a small one).
- */
-export const WORKER_HEAP_MB = ((): number => {
-  const v = Number(process.env.RAFT_CHECK_WORKER_HEAP_MB);
-  return Number.isInteger(v) && v >= 16 ? v : 2048;
-})();
-
-/**
- * A worker for a task. What the implementation prints goes to our stderr, each line marked
- * as the implementation's and stripped of terminal control characters, so stdout carries
- * only raft-check's output (one JSON object with --json).
- */
+/** A worker for a task: the early one if a `run` started it (see early-worker.ts), else a new one. */
 export function startWorker(task: WorkerTask, workers = 1): Worker {
   const host = task.impl.kind === 'exec' ? new ExecHost(task.impl.argv, new SharedArrayBuffer(execSharedSize)) : null;
   const pipes = host === null ? null : { requests: host.requests, responses: host.responses, shared: host.shared, spinMicros: execSpinMicros(workers) };
   // A module's worker says which node and input it is in, for a hang's finding (see watchNodes).
   const watch = task.impl.kind === 'module' ? new SharedArrayBuffer(execSharedSize) : null;
   const workerData = pipes !== null ? { ...task, pipes } : watch !== null ? { ...task, watch } : task;
-  const worker = new Worker(WORKER_URL, { workerData, stdout: true, stderr: true, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
-  routeImplementationOutput(worker.stdout);
-  routeImplementationOutput(worker.stderr);
+  const worker = (host === null ? takeEarlyWorker(workerData) : null) ?? newWorker(workerData);
   if (watch !== null) WATCHED.set(worker, watch);
   if (host !== null) {
     HOSTS.set(worker, host);

@@ -127,18 +127,20 @@ const registerBugs: Register = (program, setExit) => {
 const registerBench: Register = (program, setExit) => {
   program
     .command('bench')
-    .description('measure simulator throughput, or how fast each built-in bug is found (--bugs)')
+    .description('measure simulator throughput, how fast each built-in bug is found (--bugs), start-up time (--startup) or worker scaling (--workers)')
     .option('--bugs', 'bug-finding benchmark: every built-in bug over several seeds', false)
     .option('--memory', 'heap before and after many runs (leak check)', false)
+    .addOption(new Option('--startup', 'start-up wall time of --help and a one-iteration run, against node -e 0').default(false).conflicts(['bugs', 'memory']))
+    .addOption(new Option('--workers', "run's exploration on one worker thread and on two: runs/s and the speedup").default(false).conflicts(['bugs', 'memory', 'startup']))
     .addOption(new Option('--seconds <n>', 'throughput: how long to run').argParser(parse.seconds).default(5))
     .addOption(new Option('--seeds <n>', '--bugs: seeds per bug').argParser(parse.integer(1, 1000)).default(5))
-    .addOption(new Option('--iterations <n>', '--bugs: iteration budget per search; --memory: runs').argParser(parse.integer(1, 100_000_000)))
+    .addOption(new Option('--iterations <n>', '--bugs: iteration budget per search; --memory: runs; --startup: starts of each command (10); --workers: iterations (1000)').argParser(parse.integer(1, 100_000_000)))
     .addOption(new Option('--shrink-time <seconds>', '--bugs: shrink budget per violation').argParser(parse.seconds).default(30))
     .addOption(new Option('--bug <name>', '--bugs: only this bug').argParser(parse.bug))
-    .addOption(new Option('--exec <command>', 'throughput of an implementation over the protocol (docs/protocol.md), and its ratio to our core in-process').conflicts(['bugs', 'memory']))
+    .addOption(new Option('--exec <command>', 'throughput of an implementation over the protocol (docs/protocol.md), and its ratio to our core in-process').conflicts(['bugs', 'memory', 'startup', 'workers']))
     .addOption(new Option('--hang-timeout <seconds>', 'with --exec: a request that takes longer stops the benchmark').argParser(parse.seconds).default(10))
     .option('--json', 'print one JSON object on stdout', false)
-    .addHelpText('after', examples('raft-check bench', 'raft-check bench --json', 'raft-check bench --bugs --seeds 3 --shrink-time 10', 'raft-check bench --memory --iterations 2000', "raft-check bench --exec 'node adapters/core/adapter.mjs'"))
+    .addHelpText('after', examples('raft-check bench', 'raft-check bench --json', 'raft-check bench --bugs --seeds 3 --shrink-time 10', 'raft-check bench --memory --iterations 2000', 'raft-check bench --startup', 'raft-check bench --workers --iterations 2000', "raft-check bench --exec 'node adapters/core/adapter.mjs'"))
     .action(async (opts, cmd: Command) => {
       hangTimeoutNeedsCode(cmd, opts);
       const { benchCommand } = await import('./commands/bench.js');

@@ -3,7 +3,7 @@ import { explore } from '../explore/explore.js';
 import type { NodeFactory } from '../raft/types.js';
 import type { Finding } from '../sim/observer.js';
 import type { ProfileName } from '../sim/schedule.js';
-import { writeNewTrace } from '../trace/io.js';
+import { writeNewTrace } from '../trace/write.js';
 import { DEFAULT_OUT } from './out-dir.js';
 import { factoryProblems } from './impl.js';
 import { renderSize, shellQuote, cliCommand } from './text.js';

@@ -27,6 +27,9 @@ export const beatSlot = (w: number): number => 2 + 2 * w;
 export const indexSlot = (w: number): number => 3 + 2 * w;
 export const sharedSize = (workers: number): number => 4 * (2 + 2 * workers);
 
+/** The workerData of a worker started before its task was known: the task (what workerData holds otherwise) is its first message. */
+export const AWAIT_TASK = 'await-task';
+
 export interface Slice {
   readonly index: number;
   readonly count: number;

@@ -7,13 +7,14 @@ import { coreFactory } from '../raft/index.js';
 import { ISSUES_URL } from '../version.js';
 import { exitCodeFor } from './cli.js';
 import { shardSize, slicesFor } from './commands/run.js';
+import { wantsEarlyWorker } from './early-worker.js';
 import { EXIT, ExitError, UsageError } from './errors.js';
 import { factoryProblems } from './impl.js';
 import { shard } from './options.js';
 import { oneLine } from './program.js';
 import { raftProperty, RaftViolationError } from './property.js';
 import { textReporter } from './progress.js';
-import { renderEventLine, shellQuote } from './text.js';
+import { renderCount, renderEventLine, shellQuote } from './text.js';
 import { cliCommand } from './text.js';
 
 const errors = () => {
@@ -68,7 +69,25 @@ describe('options', () => {
   });
 });
 
+describe('the early worker', () => {
+  it('is started for a run that will use one, and only for it', () => {
+    const argv = (...args: string[]) => ['node', 'raft-check', ...args];
+    expect(wantsEarlyWorker(argv('run'))).toBe(true);
+    expect(wantsEarlyWorker(argv('run', '--impl', 'x.mjs', '--workers', '2'))).toBe(true);
+    // --exec needs its process's pipes before the thread exists; help runs nothing.
+    for (const args of [['run', '--exec', 'python3 a.py'], ['run', '--exec=./a'], ['run', '--help'], ['run', '-h'], ['replay', 't.json'], ['--help'], []]) {
+      expect(wantsEarlyWorker(argv(...args)), args.join(' ')).toBe(false);
+    }
+  });
+});
+
 describe('text', () => {
+  it('renders counts as toLocaleString does, without loading its locale data', () => {
+    const values = [0, 1, 9, 999, 1000, 1234.5, 99_999, 100_000, 1_234_567, 2 ** 53 - 1, 2 ** 53 + 2, 1e21, -1, -999.6, -1000, -1_234_567, -0, -0.4, 0.4, Infinity, -Infinity, NaN];
+    for (let k = 1; k < 1e15; k *= 7) values.push(k, -k, k + 0.5);
+    for (const n of values) expect(renderCount(n), String(n)).toBe(Math.round(n).toLocaleString('en-US'));
+  });
+
   it('renders one event per line', () => {
     expect(
       renderEventLine({

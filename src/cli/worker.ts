@@ -1,19 +1,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { explore } from '../explore/explore.js';
-import { replayTrace } from '../trace/replay.js';
-import { replayScenarioTrace, runScenarios, scenarioOfTrace } from '../scenario/runner.js';
 import { UsageError } from './errors.js';
 import { implementationInfo, isUserCode, loadFactory, prepareImport } from './impl.js';
 import type { ExecPipes } from '../exec/channel.js';
 import { watchNodes } from './watch-nodes.js';
 import type { NodeFactory } from '../raft/types.js';
-import { runChecked } from '../check/run.js';
 import { thrownText } from '../sim/validate-output.js';
-import { sizeOf, toTrace } from '../trace/record.js';
-import { shrinkTrace } from './shrink-trace.js';
-import { checkDeterminism } from '../explore/determinism.js';
 import type { Schedule } from '../sim/schedule.js';
-import { atomicMin, beatSlot, indexSlot, LOWEST, STOP, type ExploreTask, type WorkerMessage, type WorkerTask } from './protocol.js';
+import { atomicMin, AWAIT_TASK, beatSlot, indexSlot, LOWEST, STOP, type ExploreTask, type WorkerMessage, type WorkerTask } from './protocol.js';
 
 /**
  * A worker thread: one slice of `run`'s iterations, or one `replay`, `shrink` or recording,
@@ -29,7 +22,22 @@ const SKEW = 1e12;
 /** One passing run in this many is run twice more to check that it repeats (a user's module only). */
 const RECHECK_EVERY = 64;
 
-const task = workerData as WorkerTask;
+/**
+ * What each task needs beyond loading the implementation, imported when the task is known: a
+ * worker pays only for its own task (an explore worker never loads the trace parser or the
+ * scenarios). Our modules are all evaluated before the user's module, as they always were.
+ */
+const taskModules = {
+  replay: () => Promise.all([import('../trace/replay.js'), import('../scenario/runner.js')]),
+  record: () => Promise.all([import('../check/run.js'), import('../trace/record.js')]),
+  shrink: () => import('./shrink-trace.js'),
+  scenario: () => import('../scenario/runner.js'),
+  explore: () => Promise.all([import('../explore/explore.js'), import('../explore/determinism.js')]),
+};
+
+/** The task with what came beside it (an --exec worker's pipes, a module worker's watch buffer). */
+const data = (workerData === AWAIT_TASK ? await firstMessage() : workerData) as WorkerTask & { pipes?: ExecPipes; watch?: SharedArrayBuffer };
+const task: WorkerTask = data;
 const shared = new Int32Array(task.shared);
 const post = (m: WorkerMessage): void => parentPort!.postMessage(m);
 const beat = (): void => void Atomics.add(shared, beatSlot(task.worker), 1);
@@ -48,18 +56,30 @@ try {
   post({ type: 'error', message: err.message, stack: err.stack ?? null, usage: e instanceof UsageError });
 }
 
+/**
+ * A worker started early (see early-worker.ts) is most likely to explore: it loads the search
+ * while it waits, which is the point of starting it early.
+ */
+async function firstMessage(): Promise<unknown> {
+  const message = new Promise((resolve) => parentPort!.once('message', resolve));
+  await taskModules.explore();
+  return message;
+}
+
 async function runTaskHere(): Promise<void> {
   if (task.kind === 'conform') return;
+  await taskModules[task.kind]();
   await prepareImport(task.impl);
   post({ type: 'importing' });
   const loaded = task.impl.kind === 'exec' ? await openProcess(task.impl.recorded) : await loadFactory(task.impl);
-  const watch = (workerData as { watch?: SharedArrayBuffer }).watch;
+  const watch = data.watch;
   const factory = watch === undefined ? loaded : watchNodes(loaded, watch);
   trapTimers();
   beat();
   post({ type: 'ready', name: factory.name });
   switch (task.kind) {
     case 'replay': {
+      const [{ replayTrace }, { replayScenarioTrace, scenarioOfTrace }] = await taskModules.replay();
       // A directed scenario is re-run from its name and seed, not from a schedule.
       const result = scenarioOfTrace(task.trace) !== null ? replayScenarioTrace(task.trace, factory) : replayTrace(task.trace, factory);
       await settled();
@@ -67,6 +87,7 @@ async function runTaskHere(): Promise<void> {
       break;
     }
     case 'record': {
+      const [{ runChecked }, { sizeOf, toTrace }] = await taskModules.record();
       const run = runChecked(factory, task.schedule, { record: true });
       await settled();
       post({ type: 'recorded', trace: toTrace(task.meta, task.schedule, run), size: sizeOf(task.schedule, run) });
@@ -75,12 +96,14 @@ async function runTaskHere(): Promise<void> {
     case 'shrink': {
       // Interrupted before shrinking began: the clock's jump would shift start and now alike.
       const budgetMs = Atomics.load(shared, STOP) !== 0 ? 0 : task.budgetMs;
+      const { shrinkTrace } = await taskModules.shrink();
       const outcome = shrinkTrace(factory, task.trace, implementationInfo(task.impl, factory), budgetMs, interruptibleClock());
       await settled();
       post({ type: 'shrunk', outcome });
       break;
     }
     case 'scenario': {
+      const { runScenarios } = await taskModules.scenario();
       const implementation = implementationInfo(task.impl, factory);
       runScenarios({
         factory,
@@ -97,7 +120,7 @@ async function runTaskHere(): Promise<void> {
       break;
     }
     case 'explore': {
-      const done = runSlice(task, factory);
+      const done = runSlice(task, factory, await taskModules.explore());
       await settled();
       if (done !== null && !strayPosted) post(done);
     }
@@ -107,7 +130,7 @@ async function runTaskHere(): Promise<void> {
 /** `raft-check conform`: every check's line goes out as it ends. */
 async function conformProcess(impl: WorkerTask['impl']): Promise<void> {
   if (impl.kind !== 'exec') throw new Error('conform checks an --exec command');
-  const pipes = (workerData as { pipes?: ExecPipes }).pipes;
+  const pipes = data.pipes;
   if (pipes === undefined) throw new Error('an --exec worker was started without its pipes');
   const { openSession } = await import('../exec/open.js');
   const { conform } = await import('../exec/conform.js');
@@ -124,7 +147,7 @@ async function conformProcess(impl: WorkerTask['impl']): Promise<void> {
 
 /** A process-hosted implementation: the main thread started it (see src/exec/host.ts). */
 async function openProcess(recorded: string): Promise<NodeFactory> {
-  const pipes = (workerData as { pipes?: ExecPipes }).pipes;
+  const pipes = data.pipes;
   if (pipes === undefined) throw new Error('an --exec worker was started without its pipes');
   const { openExec } = await import('../exec/open.js');
   return openExec(recorded, pipes, () => post({ type: 'exec-spawn' }), beat);
@@ -181,7 +204,11 @@ function interruptibleClock(): () => number {
 }
 
 /** Runs the slice; returns its 'done' message (null when it stopped early and said so). */
-function runSlice(t: ExploreTask, factory: Awaited<ReturnType<typeof loadFactory>>): WorkerMessage | null {
+function runSlice(
+  t: ExploreTask,
+  factory: Awaited<ReturnType<typeof loadFactory>>,
+  [{ explore }, { checkDeterminism }]: Awaited<ReturnType<typeof taskModules.explore>>,
+): WorkerMessage | null {
   const { slice } = t;
   // explore polls shouldStop once before each run of this slice, in order: the c-th poll
   // precedes iteration slice.index + c * slice.count. That is how this worker knows which
@@ -198,8 +225,9 @@ function runSlice(t: ExploreTask, factory: Awaited<ReturnType<typeof loadFactory
     return Date.now() + (interrupted() ? SKEW : 0);
   };
   let stopPosted = false;
-  // A stopped search still has fast-check generate its remaining iterations; rather than wait
-  // for that, tell the main thread, which terminates this worker.
+  // A stopped search still has fast-check step through its remaining iterations (ungenerated,
+  // but there may be millions); rather than wait for that, tell the main thread, which
+  // terminates this worker.
   const stopSearch = (): true => {
     if (!stopPosted) {
       stopPosted = true;

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { BUG_NAMES, coreFactory, type BugName } from '../raft/index.js';
-import { writeTrace } from '../trace/io.js';
+import { writeTrace } from '../trace/write.js';
 import { explore, type ExploreFailure } from './explore.js';
 
 /**

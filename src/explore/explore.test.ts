@@ -4,8 +4,9 @@ import { runChecked } from '../check/run.js';
 import { coreFactory } from '../raft/index.js';
 import { scheduleSchema } from '../trace/format.js';
 import { sizeOf } from '../trace/record.js';
+import { serializeTrace } from '../trace/write.js';
 import { exploreArb, scheduleArb } from './index.js';
-import { explore } from './explore.js';
+import { explore, scheduleAt } from './explore.js';
 import { minimizeSchedule } from './minimize.js';
 
 const meta = (bug: string | null) => ({ name: 'core', bug, module: null });
@@ -41,6 +42,40 @@ describe('explore', () => {
     const halves = [run({ index: 0, count: 2 }), run({ index: 1, count: 2 })];
     const first = Math.min(...halves.map((h) => h.failure?.runIndex ?? Infinity));
     expect(first).toBe(a.failure!.runIndex);
+    // The slice that owns that iteration reports the same failure, trace byte for byte.
+    const owner = halves[a.failure!.runIndex % 2].failure!;
+    expect({ ...owner, shrinkMs: 0 }).toEqual({ ...a.failure!, shrinkMs: 0 });
+    expect(serializeTrace(owner.trace)).toBe(serializeTrace(a.failure!.trace));
+  });
+
+  it('gives every slice the schedules one thread draws at the same iterations', () => {
+    // recheck sees each passing run's schedule and iteration: a probe into what was run.
+    const drawn = (slice?: { index: number; count: number }) => {
+      const got = new Map<number, string>();
+      const r = explore({
+        factory: coreFactory(null),
+        implementation: meta(null),
+        iterations: 24,
+        seed: 11,
+        nodes: 5,
+        shrinkTimeMs: 0,
+        slice,
+        recheck: (schedule, index) => {
+          got.set(index, JSON.stringify(schedule));
+          return null;
+        },
+      });
+      expect(r.ok).toBe(true);
+      return got;
+    };
+    const one = drawn();
+    expect([...one.keys()]).toEqual(Array.from({ length: 24 }, (_, i) => i));
+    const thirds = [0, 1, 2].map((index) => drawn({ index, count: 3 }));
+    thirds.forEach((third, index) => {
+      expect([...third.keys()]).toEqual([...one.keys()].filter((i) => i % 3 === index));
+      for (const [i, schedule] of third) expect(schedule, `iteration ${i}`).toBe(one.get(i));
+    });
+    for (const i of [0, 7, 23]) expect(JSON.stringify(scheduleAt({ seed: 11, nodes: 5 }, i))).toBe(one.get(i));
   });
 
   it('writes the shrunk counterexample as a trace that states its sizes', () => {

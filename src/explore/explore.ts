@@ -94,9 +94,10 @@ export function explore(o: ExploreOptions): ExploreResult {
   let stopped = false;
   let first: { index: number; finding: Finding; size: TraceSize; schedule: Schedule } | null = null;
   let differed: { index: number; schedule: Schedule; run: RunResult } | null = null;
-  const search = guard((schedule: Schedule): boolean => {
+  const skipped = (index: number): boolean => stopped || index % slice.count !== slice.index;
+  const search = guard((schedule: Schedule | null): boolean => {
     const index = generated++;
-    if (stopped || index % slice.count !== slice.index) return true;
+    if (schedule === null || skipped(index)) return true;
     if (shouldStop()) {
       stopped = true;
       return true;
@@ -117,7 +118,7 @@ export function explore(o: ExploreOptions): ExploreResult {
     first = { index, finding: run.finding, size: sizeOf(schedule, run), schedule };
     return false;
   });
-  const found = fc.check(fc.property(arb, search.predicate), { numRuns: o.iterations, seed: o.seed, endOnFailure: true });
+  const found = fc.check(fc.property(new Skipping(arb, skipped), search.predicate), { numRuns: o.iterations, seed: o.seed, endOnFailure: true });
   search.rethrow();
   const d = differed as { index: number; schedule: Schedule; run: RunResult } | null;
   if (d !== null) return { ok: false, iterations: ran, events, virtualMs, seed: o.seed, stopped, failure: unshrunk(o, profile, d.index, d.schedule, d.run, found.counterexamplePath) };
@@ -127,6 +128,32 @@ export function explore(o: ExploreOptions): ExploreResult {
   }
   const failure = shrinkFailure(o, arb, f, found.counterexamplePath, profile, now);
   return { ok: false, iterations: ran, events, virtualMs, seed: o.seed, stopped, failure };
+}
+
+/**
+ * The exploration's arbitrary with the runs this search will not run left ungenerated (another
+ * slice's, or every run after a stop). fast-check draws run i from its own clone of the seeded
+ * generator, jumped i + 1 times, never from what earlier runs consumed: a run not generated
+ * moves no other run's schedule, and each slice sees the schedules one thread would see.
+ */
+class Skipping extends fc.Arbitrary<Schedule | null> {
+  private index = 0;
+  constructor(
+    private readonly inner: fc.Arbitrary<Schedule>,
+    private readonly skip: (index: number) => boolean,
+  ) {
+    super();
+  }
+  generate(mrng: fc.Random, biasFactor: number | undefined): fc.Value<Schedule | null> {
+    return this.skip(this.index++) ? new fc.Value(null, undefined) : this.inner.generate(mrng, biasFactor);
+  }
+  // The search ends at its first failure without shrinking (shrinkFailure shrinks with `inner`).
+  canShrinkWithoutContext(_value: unknown): _value is Schedule | null {
+    return false;
+  }
+  shrink(): fc.Stream<fc.Value<Schedule | null>> {
+    return fc.Stream.nil();
+  }
 }
 
 /** Shrinking effort in runs: deterministic, unlike a wall-clock budget. */
@@ -262,7 +289,7 @@ function shrinkWithin(
  * fast-check reports an exception from the predicate as a property failure and shrinks it;
  * an internal error must not be mistaken for a finding, so it is kept apart and rethrown.
  */
-function guard(predicate: (s: Schedule) => boolean): { predicate: (s: Schedule) => boolean; rethrow: () => void } {
+function guard<T>(predicate: (s: T) => boolean): { predicate: (s: T) => boolean; rethrow: () => void } {
   let internal: unknown = null;
   return {
     predicate: (s) => {

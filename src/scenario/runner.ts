@@ -2,7 +2,7 @@ import type { NodeFactory } from '../raft/types.js';
 import type { TraceEvent } from '../sim/events.js';
 import type { Finding } from '../sim/observer.js';
 import type { TraceFile } from '../trace/format.js';
-import { TraceError } from '../trace/io.js';
+import { TraceError } from '../trace/error.js';
 import { toTrace, type TraceMeta } from '../trace/record.js';
 import type { ReplayResult } from '../trace/replay.js';
 import { Ctx, runScript, type Scenario } from './dsl.js';

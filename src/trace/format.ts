@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { SAFETY_INVARIANTS } from '../check/checkers.js';
 import { CHOICE_RANGE } from '../sim/schedule.js';
 import { LIMITS } from './limits.js';
+import { TRACE_FORMAT, TRACE_VERSION } from './format-id.js';
 
-export const TRACE_FORMAT = 'raft-check-trace';
-export const TRACE_VERSION = 1;
+export { TRACE_FORMAT, TRACE_VERSION };
 
 const int = z.number().int();
 const nat = int.nonnegative();

@@ -2,7 +2,8 @@ import { SAFETY_INVARIANTS, type SafetyInvariant } from '../check/checkers.js';
 import type { RunResult } from '../sim/simulator.js';
 import type { Schedule } from '../sim/schedule.js';
 import { VERSION } from '../version.js';
-import { TRACE_FORMAT, TRACE_VERSION, type TraceFile, type TraceSize } from './format.js';
+import { TRACE_FORMAT, TRACE_VERSION } from './format-id.js';
+import type { TraceFile, TraceSize } from './format.js';
 
 export interface TraceMeta {
   readonly implementation: { readonly name: string; readonly bug: string | null; readonly module: string | null };

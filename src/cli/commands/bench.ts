@@ -1,4 +1,8 @@
-import { cpus, platform, release } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, platform, release, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { runChecked } from '../../check/run.js';
@@ -10,11 +14,14 @@ import { EXIT, type ExitCode } from '../errors.js';
 import { renderCount, renderDuration } from '../text.js';
 import { bareLoop } from '../bare-loop.js';
 import { execSpec, type ImplSpec } from '../impl.js';
-import { startExplore } from '../pool.js';
+import { startExplore, type PoolResult } from '../pool.js';
+import type { Slice } from '../protocol.js';
 
 export interface BenchOptions {
   readonly bugs: boolean;
   readonly memory: boolean;
+  readonly startup?: boolean;
+  readonly workers?: boolean;
   readonly seconds: number;
   readonly seeds: number;
   readonly iterations?: number;
@@ -41,7 +48,114 @@ export async function benchCommand(o: BenchOptions): Promise<ExitCode> {
   if (o.exec !== undefined) return benchExec(o, o.exec);
   if (o.bugs) return benchBugs(o);
   if (o.memory) return benchMemory(o);
+  if (o.startup === true) return benchStartup(o);
+  if (o.workers === true) return benchWorkers(o);
   return benchThroughput(o);
+}
+
+/** The load averages over 1, 5 and 15 minutes, to two places: a ratio read on a busy machine says so. */
+function load(): number[] {
+  return loadavg().map((l) => Math.round(l * 100) / 100);
+}
+
+const BIN = fileURLToPath(new URL('../../../bin/raft-check.js', import.meta.url));
+
+/**
+ * `bench --startup`: the wall time of `node -e 0`, `raft-check --help` and a one-iteration
+ * run, each started o.iterations times (10 by default), in turns so that a change of load
+ * falls on all three alike; the medians, and each as a multiple of bare node's.
+ */
+function benchStartup(o: BenchOptions): ExitCode {
+  const times = o.iterations ?? 10;
+  // The run's trace directory is a temporary one: a benchmark never writes into traces/.
+  const out = mkdtempSync(join(tmpdir(), 'raft-check-bench-'));
+  const commands = [
+    { name: 'node -e 0', args: ['-e', '0'] },
+    { name: 'raft-check --help', args: [BIN, '--help'] },
+    { name: 'raft-check run --iterations 1', args: [BIN, 'run', '--iterations', '1', '--out', out] },
+  ];
+  const loadBefore = load();
+  const samples: number[][] = commands.map(() => []);
+  try {
+    for (let k = 0; k < times; k++) {
+      commands.forEach((c, i) => {
+        const start = performance.now();
+        const r = spawnSync(process.execPath, c.args, { stdio: 'ignore', env: { ...process.env, NO_COLOR: '1' } });
+        samples[i].push(performance.now() - start);
+        if (r.status !== 0) throw new Error(`bench --startup: \`${c.name}\` exited with ${r.status ?? r.signal}`);
+      });
+    }
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+  const bare = stat(samples[0]).median!;
+  const rows = commands.map((c, i) => {
+    const ms = stat(samples[i]).median!;
+    return { command: c.name, medianMs: ms, ratio: Math.round((ms / bare) * 100) / 100 };
+  });
+  const result = { machine: machine(), times, load: { before: loadBefore, after: load() }, commands: rows };
+  if (o.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  else {
+    const m = result.machine;
+    const w = Math.max(...rows.map((r) => r.command.length));
+    process.stdout.write(
+      [
+        `startup: median wall time of ${times} starts each, in turns (${m.cpu}, ${m.cores} cores, Node ${m.node}; load ${result.load.before.join(' ')} -> ${result.load.after.join(' ')})`,
+        ...rows.map((r) => `  ${r.command.padEnd(w)}  ${renderDuration(r.medianMs).padStart(7)}  ${r.ratio.toFixed(2)}x node -e 0`),
+      ].join('\n') + '\n',
+    );
+  }
+  return EXIT.ok;
+}
+
+/**
+ * `bench --workers`: the same exploration as `run` (our core, seed 1, 5 nodes, chaos, no
+ * shrinking), o.iterations iterations (1000 by default), on one worker thread and on two, in
+ * turns, three times each; wall time from the first worker's start to the last one's end.
+ */
+async function benchWorkers(o: BenchOptions): Promise<ExitCode> {
+  const iterations = o.iterations ?? 1000;
+  const rounds = 3;
+  const once = async (slices: Slice[]): Promise<PoolResult> =>
+    startExplore({ iterations, seed: 1, nodes: 5, profile: 'chaos', snapshots: true, shrinkTimeMs: 0, impl: { kind: 'core', bug: null }, slices, planned: iterations, hangTimeoutMs: null }).result;
+  const loadBefore = load();
+  const runs: Record<1 | 2, PoolResult[]> = { 1: [], 2: [] };
+  for (let k = 0; k < rounds; k++) {
+    runs[1].push(await once([{ index: 0, count: 1 }]));
+    runs[2].push(await once([{ index: 0, count: 2 }, { index: 1, count: 2 }]));
+  }
+  const summary = (rs: PoolResult[]) => {
+    const ms = stat(rs.map((r) => r.elapsedMs)).median!;
+    const searchMs = stat(rs.map((r) => r.searchMs)).median!;
+    return { elapsedMs: ms, searchMs, runsPerSecond: Math.round((iterations * 1000) / ms), findings: rs.filter((r) => r.failure !== null || r.hang !== null).length };
+  };
+  const one = summary(runs[1]);
+  const two = summary(runs[2]);
+  const result = {
+    machine: machine(),
+    iterations,
+    rounds,
+    load: { before: loadBefore, after: load() },
+    one,
+    two,
+    speedup: Math.round((one.elapsedMs / two.elapsedMs) * 100) / 100,
+    searchSpeedup: Math.round((one.searchMs / Math.max(1, two.searchMs)) * 100) / 100,
+  };
+  if (o.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  else {
+    const m = result.machine;
+    const line = (label: string, s: typeof one): string => `  ${label}: ${renderDuration(s.elapsedMs)} (${renderCount(s.runsPerSecond)} runs/s; search alone ${renderDuration(s.searchMs)})`;
+    process.stdout.write(
+      [
+        `workers: ${renderCount(iterations)} iterations of run's exploration (our core, seed 1, 5 nodes, chaos), median of ${rounds} in turns (${m.cpu}, ${m.cores} cores, Node ${m.node}; load ${result.load.before.join(' ')} -> ${result.load.after.join(' ')})`,
+        line('1 worker ', one),
+        line('2 workers', two),
+        `  speedup ${result.speedup.toFixed(2)}x (search alone ${result.searchSpeedup.toFixed(2)}x)`,
+        ...(one.findings + two.findings > 0 ? [`  warning: ${one.findings + two.findings} exploration(s) stopped at a violation on the correct core`] : []),
+      ].join('\n') + '\n',
+    );
+  }
+  return EXIT.ok;
 }
 
 /**

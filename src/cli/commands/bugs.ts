@@ -1,5 +1,5 @@
 import { cliCommand } from '../text.js';
-import { BUGS, BUG_NAMES } from '../../raft/index.js';
+import { BUGS, BUG_NAMES } from '../../raft/bugs.js';
 import { EXIT, type ExitCode } from '../errors.js';
 
 export function bugsCommand(o: { json: boolean }): ExitCode {

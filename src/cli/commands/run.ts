@@ -1,15 +1,9 @@
-import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
-import { runChecked } from '../../check/run.js';
-import { explain } from '../../explain/index.js';
 import type { BugName } from '../../raft/index.js';
 import type { ProfileName, Schedule } from '../../sim/schedule.js';
 import type { TraceFile, TraceSize } from '../../trace/format.js';
-import { writeNewTrace } from '../../trace/io.js';
-import { sizeOf, toTrace, type TraceMeta } from '../../trace/record.js';
+import type { TraceMeta } from '../../trace/record.js';
 import { EXIT, ExitError, UsageError, firstLine, type ExitCode } from '../errors.js';
-import { abortFinding, hangFinding, hangTrace, scheduleAt } from '../hang.js';
-import { reportBeside } from '../html.js';
 import { describeSpec, implFlag, implementationInfo, isUserCode, loadFactory, userSpec, type ImplSpec } from '../impl.js';
 import { SEED_MAX, type Shard } from '../options.js';
 import { checkOutDir } from '../out-dir.js';
@@ -18,7 +12,10 @@ import { runTask, startExplore, taskShared, type PoolResult } from '../pool.js';
 import { chooseReporter, type RunOutcome } from '../progress.js';
 import { HANG_INVARIANT, type Slice } from '../protocol.js';
 import { renderCount, renderDuration, renderFinding, renderSize, shellQuote, cliCommand, counted } from '../text.js';
-import { replayWith } from './replay.js';
+
+// What only a violation, a hang or --html needs (the explanation, fast-check's replay of an
+// iteration, the report and the trace parser behind replay) is imported when it happens: a
+// passing run starts without them.
 
 export interface RunOptions {
   readonly nodes: number;
@@ -65,7 +62,8 @@ export function shardSize(iterations: number, shard: Shard): number {
 }
 
 export async function runCommand(o: RunOptions): Promise<ExitCode> {
-  const seed = o.seed === 'random' ? randomInt(0, SEED_MAX) : o.seed;
+  // node:crypto is loaded only for --seed random: it costs tens of milliseconds of a short run's start.
+  const seed = o.seed === 'random' ? (await import('node:crypto')).randomInt(0, SEED_MAX) : o.seed;
   const spec: ImplSpec = userSpec(o) ?? { kind: 'core', bug: o.bug ?? null };
   // Where a violation will be written is checked now, not after an hour of searching.
   checkOutDir(o.out);
@@ -129,34 +127,37 @@ export async function runCommand(o: RunOptions): Promise<ExitCode> {
   const suffix = o.shard !== undefined ? `-shard${shard.index}of${shard.count}` : '';
   let reported: Reported | null = null;
   let saved: TraceFile | null = null;
-  const save = (trace: TraceFile, iteration: number, shrink: Reported['shrink'], note: string | null): Reported => {
+  const save = async (trace: TraceFile, iteration: number, shrink: Reported['shrink'], note: string | null): Promise<Reported> => {
     const finding = trace.violation!;
     const wanted = join(o.out, `${finding.invariant}-seed${seed}${suffix}.json`);
+    const { writeNewTrace } = await import('../../trace/write.js');
     let file: string;
     try {
       file = writeNewTrace(wanted, trace);
     } catch (e) {
       throw new UsageError(`--out ${o.out}: cannot write ${wanted}: ${firstLine(e)}`);
     }
+    const { explain } = await import('../../explain/index.js');
     const why = explain(trace)?.summary ?? null;
     saved = trace;
     return { finding, iteration, trace: file, replay: `${cliCommand()} replay ${shellQuote(file)}${implFlag(spec)}`, shrink, note, why };
   };
   if (result.failure !== null) {
     const f = result.failure;
-    reported = save(f.trace, f.runIndex, { before: f.original, after: f.shrunk, runs: f.shrinkRuns, ms: f.shrinkMs }, null);
+    reported = await save(f.trace, f.runIndex, { before: f.original, after: f.shrunk, runs: f.shrinkRuns, ms: f.shrinkMs }, null);
   } else if (result.hang !== null) {
     const h = result.hang;
+    const { abortFinding, hangFinding, hangTrace, scheduleAt } = await import('../hang.js');
     const schedule = scheduleAt(settings, h.index);
     const what = h.message;
     const recorded = h.phase === 'shrink' && h.finding !== null ? await recordUnshrunk(spec, schedule, { implementation: info, profile: o.faults, seed, path: String(h.index), shrink: null }, o.hangTimeout) : null;
     if (recorded !== null) {
       // The failing schedule ran to its end once already; it is kept unshrunk.
       const size = recorded.size;
-      reported = save(recorded.trace, h.index, { before: size, after: size, runs: 0, ms: 0 }, `shrinking stopped: ${what} on a shrunk schedule, so the trace is not shrunk`);
+      reported = await save(recorded.trace, h.index, { before: size, after: size, runs: 0, ms: 0 }, `shrinking stopped: ${what} on a shrunk schedule, so the trace is not shrunk`);
     } else {
       const finding = h.cause === 'hang' ? hangFinding(`${what} on iteration ${h.index} (seed ${seed}); the watchdog stopped it`) : abortFinding(`${what}, on iteration ${h.index} (seed ${seed})`);
-      reported = save(hangTrace(info, o.faults, seed, h.index, schedule, finding), h.index, null, 'the run never finished, so the trace holds the schedule and no events');
+      reported = await save(hangTrace(info, o.faults, seed, h.index, schedule, finding), h.index, null, 'the run never finished, so the trace holds the schedule and no events');
     }
   }
   // "No violation" means every planned iteration ran: anything less is not a pass.
@@ -166,6 +167,7 @@ export async function runCommand(o: RunOptions): Promise<ExitCode> {
 
   if (o.html === true && reported !== null && saved !== null) {
     const hangMs = Math.round(o.hangTimeout * 1000);
+    const [{ reportBeside }, { replayWith }] = await Promise.all([import('../html.js'), import('./replay.js')]);
     reported = { ...reported, html: await reportBeside(reported.trace, saved, (t) => replayWith(spec, t, hangMs)) };
   }
 
@@ -227,6 +229,7 @@ export async function runCommand(o: RunOptions): Promise<ExitCode> {
 /** Records a schedule in a worker under the watchdog; null when the implementation hangs or fails again. */
 async function recordUnshrunk(spec: ImplSpec, schedule: Schedule, meta: TraceMeta, hangTimeout: number): Promise<{ trace: TraceFile; size: TraceSize } | null> {
   if (spec.kind === 'core') {
+    const [{ runChecked }, { sizeOf, toTrace }] = await Promise.all([import('../../check/run.js'), import('../../trace/record.js')]);
     const run = runChecked(await loadFactory(spec), schedule, { record: true });
     return { trace: toTrace(meta, schedule, run), size: sizeOf(schedule, run) };
   }
