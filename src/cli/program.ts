@@ -155,6 +155,8 @@ const registerBench: Register = (program, setExit) => {
     .addOption(new Option('--iterations <n>', '--bugs: iteration budget per search; --memory: runs').argParser(parse.integer(1, 100_000_000)))
     .addOption(new Option('--shrink-time <seconds>', '--bugs: shrink budget per violation').argParser(parse.seconds).default(30))
     .addOption(new Option('--bug <name>', '--bugs: only this bug').argParser(parse.bug))
+    .addOption(new Option('--nodes <n>', `--bugs: cluster size, ${parse.NODES_MIN} to ${parse.NODES_MAX}`).argParser(parse.integer(parse.NODES_MIN, parse.NODES_MAX)).default(5))
+    .addOption(new Option('--exhaustive-time <seconds>', "--bugs: budget of each bug's exhaustive search for its shortest counterexample (0: skip)").argParser(parse.seconds).default(30))
     .addOption(new Option('--exec <command>', 'throughput of an implementation over the protocol (docs/protocol.md), and its ratio to our core in-process').conflicts(['bugs', 'memory']))
     .addOption(new Option('--hang-timeout <seconds>', 'with --exec: a request that takes longer stops the benchmark').argParser(parse.seconds).default(10))
     .option('--json', 'print one JSON object on stdout', false)
