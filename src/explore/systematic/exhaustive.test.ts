@@ -64,6 +64,20 @@ describe('exhaustive search', () => {
     expect(r.end.finding.invariant).toBe('election-safety');
   });
 
+  // Persistence bugs: the crash (losing what it must, for split-hard-state) comes right after
+  // the vote or the unsynced acknowledgement; each shortest run is 7 or 8 steps.
+  it.each([
+    ['forget-term-on-restart', { depth: 8, crashes: 1, proposals: 0, messages: 8 }, 8, 'election-safety', 'crash 1'],
+    ['split-hard-state', { depth: 8, crashes: 1, proposals: 0, messages: 8 }, 8, 'election-safety', 'crash 1 unsynced'],
+    ['ack-before-sync', { depth: 7, crashes: 0, proposals: 1, messages: 8 }, 7, 'commit-durability', 'propose 1'],
+  ] as const)('finds %s with a shortest trace', (bug, b, length, invariant, step) => {
+    const r = search(setup(bug), { ...ELECTIONS, terms: 1, ...b });
+    if (r.end.kind !== 'violation') throw new Error(`expected a violation, got ${r.end.kind}`);
+    expect(r.end.path.length).toBe(length);
+    expect(r.end.path.map(keyOf)).toContain(step);
+    expect(r.end.finding.invariant).toBe(invariant);
+  });
+
   it('exhausts small bounds on the correct core, and says whether the depth bound cut paths', () => {
     const r = search(setup(null), ELECTIONS);
     expect(r.end).toEqual({ kind: 'exhausted', complete: false });
