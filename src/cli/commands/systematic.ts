@@ -13,7 +13,7 @@ import type { Schedule } from '../../sim/schedule.js';
 import type { TraceFile, TraceSize } from '../../trace/format.js';
 import { writeNewTrace } from '../../trace/io.js';
 import { sizeOf, toTrace } from '../../trace/record.js';
-import { EXIT, UsageError, firstLine, type ExitCode } from '../errors.js';
+import { EXIT, ExitError, UsageError, firstLine, type ExitCode } from '../errors.js';
 import { reportBeside } from '../html.js';
 import { describeSpec, implFlag, implementationInfo, loadFactory, type ImplSpec } from '../impl.js';
 import { EXHAUSTIVE_DEFAULTS, PCT_DEFAULTS, SEED_MAX, type Strategy } from '../options.js';
@@ -329,7 +329,7 @@ async function record(o: SystematicOptions, spec: ImplSpec, factory: Setup['fact
   let schedule: Schedule = scriptSchedule(setup, outcome.path!);
   let run = runChecked(factory, schedule, { record: true });
   if (run.finding === null || run.finding.invariant !== outcome.finding!.invariant) {
-    throw new UsageError(`internal error: the ${o.strategy} counterexample did not repeat when recorded (${run.finding?.invariant ?? 'no violation'}); this is a bug in raft-check`);
+    throw new ExitError(EXIT.internal, `internal error: the ${o.strategy} counterexample did not repeat when recorded (${run.finding?.invariant ?? 'no violation'}); this is a bug in raft-check`);
   }
   let shrink: Reported['shrink'] = null;
   if (o.strategy === 'pct' && o.shrinkTime > 0 && run.finding.kind === 'safety') {
