@@ -77,7 +77,7 @@ const registerRun: Register = (program, setExit) => {
         setExit(await systematicCommand(opts, (name) => cmd.getOptionValueSource(name) === 'cli'));
         return;
       }
-      const { randomOnly } = await import('./commands/systematic.js');
+      const { randomOnly } = await import('./strategy-flags.js');
       randomOnly((name) => cmd.getOptionValueSource(name) === 'cli');
       const { runCommand } = await import('./commands/run.js');
       setExit(await runCommand(opts));
@@ -156,7 +156,7 @@ const registerBench: Register = (program, setExit) => {
     .addOption(new Option('--shrink-time <seconds>', '--bugs: shrink budget per violation').argParser(parse.seconds).default(30))
     .addOption(new Option('--bug <name>', '--bugs: only this bug').argParser(parse.bug))
     .addOption(new Option('--nodes <n>', `--bugs: cluster size, ${parse.NODES_MIN} to ${parse.NODES_MAX}`).argParser(parse.integer(parse.NODES_MIN, parse.NODES_MAX)).default(5))
-    .addOption(new Option('--exhaustive-time <seconds>', "--bugs: budget of each bug's exhaustive search for its shortest counterexample (0: skip)").argParser(parse.seconds).default(30))
+    .addOption(new Option('--exhaustive-time <seconds>', "--bugs: budget of each bug's exhaustive search for its shortest counterexample (0: skip)").argParser(parse.seconds).default(10))
     .addOption(new Option('--exec <command>', 'throughput of an implementation over the protocol (docs/protocol.md), and its ratio to our core in-process').conflicts(['bugs', 'memory']))
     .addOption(new Option('--hang-timeout <seconds>', 'with --exec: a request that takes longer stops the benchmark').argParser(parse.seconds).default(10))
     .option('--json', 'print one JSON object on stdout', false)

@@ -174,7 +174,7 @@ function benchBugs(o: BenchOptions): ExitCode {
   const rows: BugRow[] = [];
   const shortest = new Map<string, Shortest | null>();
   for (const bug of bugs) {
-    const budgetMs = (o.exhaustiveTime ?? 30) * 1000;
+    const budgetMs = (o.exhaustiveTime ?? 10) * 1000;
     if (budgetMs > 0) {
       const sh = shortestCounterexample(coreFactory(bug), nodes, budgetMs, () => performance.now());
       shortest.set(bug, sh);
