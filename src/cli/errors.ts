@@ -10,6 +10,8 @@ export const EXIT = {
   usage: 2,
   /** A replay did not match its recording. */
   diverged: 3,
+  /** An exhaustive or PCT search stopped by its --time budget: no violation found, and no pass. */
+  incomplete: 4,
   /** A bug in raft-check itself (sysexits EX_SOFTWARE). */
   internal: 70,
   /** Stopped by Ctrl-C (128 + SIGINT). */

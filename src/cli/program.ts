@@ -46,6 +46,17 @@ const registerRun: Register = (program, setExit) => {
     .option('--json', 'print one JSON object on stdout at the end, nothing else', false)
     .option('--text', 'plain progress lines even on a terminal', false)
     .option('--html', 'write an HTML space-time report beside each trace (<trace>.html)', false)
+    .addOption(new Option('--strategy <name>', `how schedules are chosen: ${parse.STRATEGIES.join(', ')} (see "Systematic exploration" in the README)`).argParser(parse.strategy).default('random'))
+    .addOption(new Option('--max-steps <n>', `pct: steps per run (default ${parse.PCT_DEFAULTS.steps}); exhaustive: steps per path (default ${parse.EXHAUSTIVE_DEFAULTS.steps})`).argParser(parse.integer(1, 10_000)))
+    .addOption(new Option('--depth <d>', `pct: the bug depth, d-1 priority change points per run (default ${parse.PCT_DEFAULTS.depth})`).argParser(parse.integer(1, 100)))
+    .addOption(new Option('--max-crashes <n>', 'pct, exhaustive: crashes per run or path').argParser(parse.integer(0, 1000)))
+    .addOption(new Option('--max-drops <n>', 'pct, exhaustive: lost messages per run or path').argParser(parse.integer(0, 1000)))
+    .addOption(new Option('--max-duplicates <n>', 'pct, exhaustive: duplicated messages per run or path').argParser(parse.integer(0, 1000)))
+    .addOption(new Option('--max-proposals <n>', 'pct, exhaustive: client commands per run or path').argParser(parse.integer(0, 1000)))
+    .addOption(new Option('--max-term <n>', `exhaustive: a path ends where a node's term would pass this (default ${parse.EXHAUSTIVE_DEFAULTS.terms})`).argParser(parse.integer(1, 1000)))
+    .addOption(new Option('--max-messages <n>', `exhaustive: messages sent per path (default ${parse.EXHAUSTIVE_DEFAULTS.messages})`).argParser(parse.integer(0, 100_000)))
+    .addOption(new Option('--time <seconds>', 'pct, exhaustive: stop after this long (0: no limit); a stopped search is not a pass').argParser(parse.seconds).default(0))
+    .option('--no-reduction', 'exhaustive: no partial-order reduction (to measure what it saves)')
     .addHelpText(
       'after',
       examples(
@@ -55,10 +66,19 @@ const registerRun: Register = (program, setExit) => {
         "raft-check run --exec 'python3 adapters/python/adapter.py' --iterations 200",
         'raft-check run --seed random --faults partitions',
         'raft-check run --iterations 20000 --shard 2/4 --json    # 2nd of 4 CI jobs',
-      ) + '\nExit codes: 0 no violation, 1 violation found, 2 usage error, 130 interrupted.\n',
+        'raft-check run --strategy exhaustive --nodes 3 --bug double-vote --max-steps 8',
+        'raft-check run --strategy pct --nodes 3 --bug split-hard-state --iterations 10000 --depth 3',
+      ) + '\nExit codes: 0 no violation (exhaustive: every path within the bounds searched), 1 violation found,\n            2 usage error, 4 exhaustive or pct stopped by --time before the end, 130 interrupted.\n',
     )
     .action(async (opts, cmd: Command) => {
       hangTimeoutNeedsCode(cmd, opts);
+      if (opts.strategy !== 'random') {
+        const { systematicCommand } = await import('./commands/systematic.js');
+        setExit(await systematicCommand(opts, (name) => cmd.getOptionValueSource(name) === 'cli'));
+        return;
+      }
+      const { randomOnly } = await import('./strategy-flags.js');
+      randomOnly((name) => cmd.getOptionValueSource(name) === 'cli');
       const { runCommand } = await import('./commands/run.js');
       setExit(await runCommand(opts));
     });
@@ -137,6 +157,8 @@ const registerBench: Register = (program, setExit) => {
     .addOption(new Option('--iterations <n>', '--bugs: iteration budget per search; --memory: runs; --startup: starts of each command (10); --workers: iterations (1000)').argParser(parse.integer(1, 100_000_000)))
     .addOption(new Option('--shrink-time <seconds>', '--bugs: shrink budget per violation').argParser(parse.seconds).default(30))
     .addOption(new Option('--bug <name>', '--bugs: only this bug').argParser(parse.bug))
+    .addOption(new Option('--nodes <n>', `--bugs: cluster size, ${parse.NODES_MIN} to ${parse.NODES_MAX}`).argParser(parse.integer(parse.NODES_MIN, parse.NODES_MAX)).default(5))
+    .addOption(new Option('--exhaustive-time <seconds>', "--bugs: budget of each bug's exhaustive search for its shortest counterexample (0: skip)").argParser(parse.seconds).default(10))
     .addOption(new Option('--exec <command>', 'throughput of an implementation over the protocol (docs/protocol.md), and its ratio to our core in-process').conflicts(['bugs', 'memory', 'startup', 'workers']))
     .addOption(new Option('--hang-timeout <seconds>', 'with --exec: a request that takes longer stops the benchmark').argParser(parse.seconds).default(10))
     .option('--json', 'print one JSON object on stdout', false)

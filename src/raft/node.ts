@@ -201,6 +201,32 @@ export class RaftCore implements RaftNode {
     return this.observed;
   }
 
+  /**
+   * Everything that decides what this node does next, for exhaustive search's state cache.
+   * The election countdown is in it because a candidate's tick depends on it; the outgoing
+   * buffers are not, since they are empty between inputs.
+   */
+  fingerprint(): string {
+    const log = this.log.slice(this.log.snapshotIndex + 1).map((e) => `${e.index}/${e.term}/${e.command === null ? '' : e.command.id}`);
+    const peers = this.role === 'leader' ? this.peers.map((p) => `${this.nextIndex[p]},${this.matchIndex[p]},${this.replicating[p] ? 1 : 0}${this.inflight[p] ? 1 : 0}`) : [];
+    return [
+      this.role,
+      this.term,
+      this.votedFor ?? '-',
+      this.leaderId ?? '-',
+      this.commitIndex,
+      this.lastApplied,
+      this.kv.digest,
+      `${this.log.snapshotIndex}/${this.log.snapshotTerm}`,
+      log.join(' '),
+      [...this.votes].sort((a, b) => a - b).join(','),
+      [...this.answered].sort((a, b) => a - b).join(','),
+      this.electionLeft,
+      this.timerSetTo,
+      peers.join(' '),
+    ].join('|');
+  }
+
   /** For tests and debugging: the in-memory log. */
   get entries(): readonly Entry[] {
     return this.log.slice(this.log.snapshotIndex + 1);

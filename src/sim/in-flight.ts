@@ -9,6 +9,11 @@ export class InFlight {
     this.list.push({ msg: m, summary: summarize(m) });
   }
 
+  /** Oldest first; for systematic search, which reads what could be delivered next. */
+  entries(): readonly { readonly msg: Message; readonly summary: string }[] {
+    return this.list;
+  }
+
   /** Takes the message a step names out of flight; null when there is none. */
   take(from: NodeId, to: NodeId, summary: string): Message | null {
     const i = this.find(from, to, summary, false);

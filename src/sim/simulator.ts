@@ -26,6 +26,23 @@ export interface SimOptions {
   readonly track?: boolean;
 }
 
+/** See Simulator.scriptView. */
+export interface ScriptView {
+  readonly nodes: readonly {
+    readonly id: NodeId;
+    readonly up: boolean;
+    /** A timer is armed, so a tick step would fire it. */
+    readonly timer: boolean;
+    readonly obs: Observation | null;
+    /** Unsynced write parts a crash could lose. */
+    readonly unsynced: number;
+  }[];
+  /** Oldest first. */
+  readonly inFlight: readonly { readonly from: NodeId; readonly to: NodeId; readonly summary: string }[];
+  /** Messages sent since the boot. */
+  readonly sent: number;
+}
+
 export interface RunStats {
   /**
    * Processed events: deliveries, timers that fire, faults, proposals (a timer superseded
@@ -339,6 +356,63 @@ export class Simulator {
   fail(invariant: string, message: string, nodes: NodeId[] = []): Finding {
     if (this.stopped === null) this.stopped = this.finding(invariant, 'assertion', nodes, message);
     return this.stopped;
+  }
+
+  // ---- stepwise scripts, for systematic search (src/explore/systematic) ---------------------
+
+  /**
+   * Carries out one script step of a run whose schedule has a script (booted with begin()),
+   * as runScript would: false when the step found nothing to do or the run is over.
+   */
+  scripted(st: ScriptStep): boolean {
+    let did = false;
+    this.guarded(() => {
+      this.now = Math.max(this.now, st.t);
+      this.processed++;
+      did = this.scriptStep(st);
+    });
+    return did;
+  }
+
+  /** The finding that ended the run; null while it goes on. */
+  get stoppedBy(): Finding | null {
+    return this.stopped;
+  }
+
+  /** What a next script step could act on: each node's state and the messages in flight. */
+  scriptView(): ScriptView {
+    const nodes = this.cluster.map((id) => {
+      const sn = this.nodes[id];
+      return { id, up: sn.node !== null, timer: sn.node !== null && sn.timerAt >= 0, obs: sn.node === null ? null : sn.obs, unsynced: sn.storage.bufferedParts };
+    });
+    const inFlight = (this.inFlight?.entries() ?? []).map((f) => ({ from: f.msg.from, to: f.msg.to, summary: f.summary }));
+    return { nodes, inFlight, sent: this.sent };
+  }
+
+  /**
+   * The whole cluster as a string, equal for two runs that behave the same from here on:
+   * every node's own fingerprint (null when a running node has none), its disk, and the
+   * messages in flight as a multiset. The client's next command number and the checkers'
+   * history are the caller's to add.
+   */
+  fingerprint(): string | null {
+    const parts: string[] = [];
+    for (const id of this.cluster) {
+      const sn = this.nodes[id];
+      let own = 'down';
+      if (sn.node !== null) {
+        if (typeof sn.node.fingerprint !== 'function') return null;
+        try {
+          own = String(sn.node.fingerprint());
+        } catch {
+          return null;
+        }
+      }
+      parts.push(`${own}#${sn.storage.fingerprint()}`);
+    }
+    const msgs = (this.inFlight?.entries() ?? []).map((f) => `${f.msg.from}>${f.msg.to} ${contentOf(f.msg, f.summary)}`).sort();
+    parts.push(msgs.join('\n'));
+    return parts.join('\n#\n');
   }
 
   private loop(until = Infinity): Finding | null {
@@ -926,6 +1000,15 @@ function feed(node: RaftNode, kind: InputKind, arg: Message | Command | null): O
 function inputText(kind: EventKind, extra: Partial<TraceEvent> | undefined, msg: Message | undefined): string {
   if (msg !== undefined) return `${kind} of ${summarize(msg)} from node ${String(msg.from)}`;
   return extra?.note !== undefined ? `${kind} ${extra.note}` : kind;
+}
+
+/** A message's full content where it serializes, else its summary. */
+function contentOf(m: Message, summary: string): string {
+  try {
+    return JSON.stringify(m) ?? summary;
+  } catch {
+    return summary;
+  }
 }
 
 function command(id: string, k: number): Command {

@@ -178,6 +178,16 @@ export class Storage {
     return { buffered: parts, kept };
   }
 
+  /** Unsynced write parts a crash could lose now. */
+  get bufferedParts(): number {
+    return this.buffered.reduce((n, w) => n + partCount(w), 0);
+  }
+
+  /** The disk and the writes waiting for an fsync, for exhaustive search's state cache. */
+  fingerprint(): string {
+    return JSON.stringify([this.durable.read(), this.buffered]);
+  }
+
   /** What the node gets back on restart. */
   read(): StoredState | null {
     return this.durable.read();

@@ -14,6 +14,7 @@ import { EXIT, type ExitCode } from '../errors.js';
 import { renderCount, renderDuration } from '../text.js';
 import { bareLoop } from '../bare-loop.js';
 import { execSpec, type ImplSpec } from '../impl.js';
+import { shortestCounterexample, type Shortest } from '../../explore/systematic/shortest.js';
 import { startExplore, type PoolResult } from '../pool.js';
 import type { Slice } from '../protocol.js';
 
@@ -30,6 +31,10 @@ export interface BenchOptions {
   readonly exec?: string;
   readonly hangTimeout?: number;
   readonly json: boolean;
+  /** --bugs: cluster size (5 by default). */
+  readonly nodes?: number;
+  /** --bugs: budget for each bug's exhaustive search for the shortest counterexample (0: skip it). */
+  readonly exhaustiveTime?: number;
 }
 
 export interface Machine {
@@ -298,16 +303,24 @@ export interface BugRow {
 /** For each bug and seed 1..k: how long explore takes to find it, and how well it shrinks. */
 function benchBugs(o: BenchOptions): ExitCode {
   const iterations = o.iterations ?? 10_000;
+  const nodes = o.nodes ?? 5;
   const bugs = o.bug !== undefined ? [o.bug] : BUG_NAMES;
   const rows: BugRow[] = [];
+  const shortest = new Map<string, Shortest | null>();
   for (const bug of bugs) {
+    const budgetMs = (o.exhaustiveTime ?? 10) * 1000;
+    if (budgetMs > 0) {
+      const sh = shortestCounterexample(coreFactory(bug), nodes, budgetMs, () => performance.now());
+      shortest.set(bug, sh);
+      if (!o.json) process.stderr.write(`${bug}: ${sh === null ? `no shortest counterexample within the exhaustive budget` : `shortest counterexample ${sh.steps} steps, ${sh.events} events (${sh.invariant}), exhaustive in ${renderDuration(sh.ms)}`}\n`);
+    }
     for (let seed = 1; seed <= o.seeds; seed++) {
       const start = performance.now();
       let firstAt: number | null = null;
       const r = explore({
         factory: trustFactory(coreFactory(bug)),
         implementation: { name: `raft-check core with bug ${bug}`, bug, module: null },
-        nodes: 5,
+        nodes,
         iterations,
         seed,
         shrinkTimeMs: o.shrinkTime * 1000,
@@ -338,13 +351,13 @@ function benchBugs(o: BenchOptions): ExitCode {
       }
     }
   }
-  const summary = bugs.map((bug) => summarize(bug, rows.filter((r) => r.bug === bug)));
+  const summary = bugs.map((bug) => ({ ...summarize(bug, rows.filter((r) => r.bug === bug)), shortest: shortest.get(bug) ?? null }));
   if (o.json) {
-    process.stdout.write(`${JSON.stringify({ machine: machine(), nodes: 5, iterations, seeds: o.seeds, shrinkTimeMs: o.shrinkTime * 1000, rows, summary })}\n`);
+    process.stdout.write(`${JSON.stringify({ machine: machine(), nodes, iterations, seeds: o.seeds, shrinkTimeMs: o.shrinkTime * 1000, rows, summary })}\n`);
     return EXIT.ok;
   }
   const m = machine();
-  const header = ['bug', 'found', 'runs med/max', 'search med/max', 'shrink med/max', 'events before -> after (med)', 'invariant'];
+  const header = ['bug', 'found', 'runs med/max', 'search med/max', 'shrink med/max', 'events before -> after (med)', 'shortest (exhaustive)', 'shrunk/shortest', 'invariant'];
   const table = summary.map((s) => [
     s.bug,
     `${s.found}/${s.seeds}`,
@@ -352,12 +365,14 @@ function benchBugs(o: BenchOptions): ExitCode {
     `${ms(s.searchMs.median)}/${ms(s.searchMs.worst)}`,
     `${ms(s.shrinkMs.median)}/${ms(s.shrinkMs.worst)}`,
     `${fmt(s.eventsBefore.median)} -> ${fmt(s.eventsAfter.median)}`,
+    s.shortest === null ? '-' : `${s.shortest.events} events`,
+    s.shortest === null || s.eventsAfter.median === null ? '-' : `${(s.eventsAfter.median / s.shortest.events).toFixed(2)}x`,
     s.invariants.join(',') + (s.invariants.length > 0 && !s.invariants.includes(s.expected) ? ` (expected ${s.expected})` : ''),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i].length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   process.stdout.write(
-    [`bug-finding: our core with each bug, 5 nodes, chaos, ${iterations} iterations max, seeds 1..${o.seeds} (${m.cpu}, ${m.cores} cores, Node ${m.node})`, line(header), ...table.map(line)].join('\n') + '\n',
+    [`bug-finding: our core with each bug, ${nodes} nodes, chaos, ${iterations} iterations max, seeds 1..${o.seeds} (${m.cpu}, ${m.cores} cores, Node ${m.node})`, line(header), ...table.map(line)].join('\n') + '\n',
   );
   return EXIT.ok;
 }
